@@ -1,0 +1,119 @@
+// ExperimentSpec: one experiment file, parsed, layered (plugin defaults <
+// file < --set overrides), grid-expanded and checked.
+//
+// The TOML shape (see DESIGN.md):
+//   [experiment] name, seed, output, threads, plugin_paths, description
+//   [dataset]    see DatasetSpec
+//   [split]      see SplitSpec
+//   [[arms]]     name, recommender, params = { ... } (a list value = a grid)
+//   [evaluation] k = [10, 20], metrics = [...], evaluators = [...]
+//   [[profilers]] plugin, params
+//   [ab]         control, primary_metric, alpha, correction, assignment
+//   [report]     formats
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "data/dataset.h"
+#include "plugin_host/catalog.h"
+#include "reclift/params.h"
+#include "split/split.h"
+#include "util/error.h"
+
+namespace reclift::host {
+
+// A plugin use: which plugin and with which explicit parameter values
+// (defaults are filled in by Params::Build against the plugin's specs).
+struct PluginUse {
+  std::string plugin;
+  std::map<std::string, ParamValue> params;
+  SourceLocation where;                               // of the plugin name
+  std::map<std::string, SourceLocation> param_where;  // of each param value
+};
+
+struct ArmSpec {
+  std::string name;  // unique; grid arms get "als[factors=32,regularization=0.05]"
+  PluginUse recommender;
+  SourceLocation where;  // of the [[arms]] table
+};
+
+struct EvaluationSpec {
+  std::vector<int> ks = {10};
+  // metric names as evaluator plugins declare them ("ndcg", "recall", ...);
+  // empty means every metric of every evaluator used
+  std::vector<std::string> metrics;
+  // evaluator plugins to load; default {"ranking"}
+  std::vector<PluginUse> evaluators;
+  std::map<std::string, SourceLocation> where;
+};
+
+struct AbSpec {
+  std::string control;         // arm name; default the first arm
+  std::string primary_metric;  // column, e.g. "ndcg@10"; default first metric at first k
+  std::string assignment = "paired";  // paired | bucketed
+  double alpha = 0.05;
+  std::string correction = "holm";  // holm | bh | none
+  int bootstrap_samples = 2000;
+  std::map<std::string, SourceLocation> where;
+};
+
+struct ReportSpec {
+  std::vector<std::string> formats = {"md", "json", "csv"};
+  std::map<std::string, SourceLocation> where;
+};
+
+struct ExperimentSpec {
+  std::filesystem::path source_file;  // the experiment file, as given
+  std::filesystem::path base_dir;     // relative paths in the file resolve against it
+  std::string name;
+  std::string description;
+  uint64_t seed = 42;
+  int threads = 0;  // 0 = all cores
+  std::filesystem::path output;  // run folder root; default reports/<name>
+  std::vector<std::filesystem::path> plugin_paths;
+
+  DatasetSpec dataset;
+  SplitSpec split;
+  std::vector<ArmSpec> arms;  // grid-expanded
+  EvaluationSpec evaluation;
+  std::vector<PluginUse> profilers;
+  AbSpec ab;
+  ReportSpec report;
+
+  // The fully resolved configuration (after overrides, grid expansion and
+  // defaults) as stored in results.json.
+  nlohmann::json resolved;
+};
+
+// One `--set section.key=value` override. The value is parsed as a TOML
+// value (so `arms.als.factors=[16,32]` or `split.method="temporal"` work);
+// a bare word that is not valid TOML is taken as a string.
+struct Override {
+  std::string key;    // dotted path: "split.test_fraction", "experiment.seed"
+  std::string value;  // TOML text
+};
+
+// Parses and checks an experiment file. Throws Error with file:line:column
+// and what was expected for: TOML syntax errors, unknown tables and keys
+// (with "did you mean"), wrong types, out-of-range values, missing required
+// keys, duplicate arm names. Paths are resolved against the file's directory.
+ExperimentSpec ParseExperimentFile(const std::filesystem::path& file, const std::vector<Override>& overrides = {});
+ExperimentSpec ParseExperimentString(std::string_view toml, const std::filesystem::path& display_name,
+                                     const std::vector<Override>& overrides = {});
+
+// Checks every plugin use against the catalog: unknown plugin names (with
+// "did you mean"), wrong kinds, unknown parameters, wrong types and ranges,
+// each reported with the location in the file, the plugin and the parameter.
+// Fills ExperimentSpec::resolved with every plugin's full parameter set.
+void CheckPlugins(ExperimentSpec& spec, const PluginCatalog& catalog);
+
+// Checks that input files exist (dataset files) without reading them.
+void CheckFiles(const ExperimentSpec& spec);
+
+}  // namespace reclift::host
