@@ -42,8 +42,8 @@ struct MetricColumn {
 struct EvalContext {
   uint32_t num_items = 0;
   uint32_t num_users = 0;
-  std::span<const int> ks;                    // ascending cut-offs, e.g. {10, 20}
-  std::span<const float> item_popularity;     // training interactions per item
+  std::span<const int> ks;                          // ascending cut-offs, e.g. {10, 20}
+  std::span<const float> item_popularity;           // training interactions per item
   const ItemFeaturesView* item_features = nullptr;  // may be null
 };
 

@@ -162,7 +162,8 @@ class OwnedTrainData {
 
   static OwnedTrainData FromTriplets(uint32_t num_users, uint32_t num_items, std::initializer_list<Triplet> t,
                                      bool explicit_feedback = true) {
-    return FromTriplets(num_users, num_items, std::span<const Triplet>(t.begin(), t.size()), explicit_feedback);
+    return FromTriplets(num_users, num_items, std::span<const Triplet>(t.begin(), t.size()),
+                        explicit_feedback);
   }
   static OwnedTrainData FromTriplets(uint32_t num_users, uint32_t num_items, std::span<const Triplet> t,
                                      bool explicit_feedback = true) {
@@ -195,7 +196,8 @@ class OwnedTrainData {
     auto sz = [](const OwnedSparse& m) {
       return m.indptr.size() * 8 + m.indices.size() * 4 + m.values.size() * 4 + m.timestamps.size() * 8;
     };
-    return sz(by_user_) + sz(by_item_) + sz(features_.categories) + sz(features_.tags) + features_.numeric.size() * 4;
+    return sz(by_user_) + sz(by_item_) + sz(features_.categories) + sz(features_.tags) +
+           features_.numeric.size() * 4;
   }
 
  private:

@@ -17,12 +17,12 @@
 #pragma once
 
 #include <cmath>
-#include <cstdio>
-#include <stdexcept>
 #include <cstdint>
+#include <cstdio>
 #include <limits>
 #include <map>
 #include <span>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -52,8 +52,8 @@ struct ParamSpec {
   const char* default_value;  // textual default: "64", "0.05", "true", "cosine"
   double min = -std::numeric_limits<double>::infinity();  // inclusive, numeric types only
   double max = std::numeric_limits<double>::infinity();   // inclusive, numeric types only
-  const char* choices = nullptr;  // strings only: "a|b|c", or nullptr for any string
-  const char* doc = "";           // one line shown by `reclift plugins`
+  const char* choices = nullptr;                          // strings only: "a|b|c", or nullptr for any string
+  const char* doc = "";                                   // one line shown by `reclift plugins`
 };
 
 using ParamValue = std::variant<int64_t, double, bool, std::string>;
@@ -173,8 +173,8 @@ inline Status ParseParamDefault(const ParamSpec& spec, ParamValue& out) {
       case ParamType::kString: out = text; break;
     }
   } catch (const std::exception&) {
-    return Status::Internal("parameter '" + std::string(spec.name) + "': default '" + text +
-                            "' is not " + detail::ExpectedText(spec));
+    return Status::Internal("parameter '" + std::string(spec.name) + "': default '" + text + "' is not " +
+                            detail::ExpectedText(spec));
   }
   return CheckParam(spec, out);
 }
@@ -188,8 +188,8 @@ class Params {
   // Builds the parameters from declared specs plus explicit values.
   // Unknown names, wrong types and out-of-range values are errors; the
   // message names the parameter, what was expected and what was found.
-  static Status Build(std::span<const ParamSpec> specs,
-                      const std::map<std::string, ParamValue>& given, Params& out) {
+  static Status Build(std::span<const ParamSpec> specs, const std::map<std::string, ParamValue>& given,
+                      Params& out) {
     Params p;
     for (const auto& [name, value] : given) {
       bool known = false;

@@ -81,15 +81,15 @@ inline const char* PluginKindName(PluginKind k) {
 
 // Plain data: read by the host before anything else of the plugin runs.
 struct PluginInfo {
-  uint32_t abi_version;       // kAbiVersion the plugin was built with
-  const char* abi_tag;        // kAbiTag the plugin was built with
+  uint32_t abi_version;  // kAbiVersion the plugin was built with
+  const char* abi_tag;   // kAbiTag the plugin was built with
   PluginKind kind;
-  const char* name;           // unique among loaded plugins, snake_case
-  const char* version;        // semantic version of the plugin's behaviour
-  const char* description;    // one line
-  const ParamSpec* params;    // declared parameters (may be null when none)
+  const char* name;         // unique among loaded plugins, snake_case
+  const char* version;      // semantic version of the plugin's behaviour
+  const char* description;  // one line
+  const ParamSpec* params;  // declared parameters (may be null when none)
   size_t num_params;
-  uint32_t capabilities;      // RecommenderCapability bits; 0 for other kinds
+  uint32_t capabilities;  // RecommenderCapability bits; 0 for other kinds
   // Creates an instance: a Recommender*, Profiler* or Evaluator* by `kind`,
   // as void*. Returns null (never throws) on failure, with a message in
   // error_buffer.
@@ -211,12 +211,16 @@ template <size_t N>
 constexpr const ParamSpec* SpecData(const ParamSpec (&a)[N]) {
   return a;
 }
-constexpr const ParamSpec* SpecData(std::nullptr_t) { return nullptr; }
+constexpr const ParamSpec* SpecData(std::nullptr_t) {
+  return nullptr;
+}
 template <size_t N>
 constexpr size_t SpecCount(const ParamSpec (&)[N]) {
   return N;
 }
-constexpr size_t SpecCount(std::nullptr_t) { return 0; }
+constexpr size_t SpecCount(std::nullptr_t) {
+  return 0;
+}
 
 }  // namespace detail
 }  // namespace reclift
@@ -227,38 +231,35 @@ constexpr size_t SpecCount(std::nullptr_t) { return 0; }
 #define RECLIFT_EXPORT_ __attribute__((visibility("default")))
 #endif
 
-#define RECLIFT_DEFINE_PLUGIN_(KIND, INTERFACE, GUARDED, CLASS, NAME, VERSION, DESCRIPTION, PARAMS, CAPS) \
-  extern "C" RECLIFT_EXPORT_ const ::reclift::PluginInfo* reclift_plugin_info() {                      \
-    static const ::reclift::PluginInfo info = {                                                         \
-        ::reclift::kAbiVersion,                                                                         \
-        ::reclift::kAbiTag,                                                                             \
-        KIND,                                                                                           \
-        NAME,                                                                                           \
-        VERSION,                                                                                        \
-        DESCRIPTION,                                                                                    \
-        ::reclift::detail::SpecData(PARAMS),                                                            \
-        ::reclift::detail::SpecCount(PARAMS),                                                           \
-        static_cast<uint32_t>(CAPS),                                                                    \
-        &::reclift::detail::CreateGuarded<INTERFACE, GUARDED<CLASS>>,                                   \
-        &::reclift::detail::DestroyGuarded<INTERFACE>};                                                 \
-    return &info;                                                                                       \
+#define RECLIFT_DEFINE_PLUGIN_(KIND, INTERFACE, GUARDED, CLASS, NAME, VERSION, DESCRIPTION, PARAMS, CAPS)    \
+  extern "C" RECLIFT_EXPORT_ const ::reclift::PluginInfo* reclift_plugin_info() {                            \
+    static const ::reclift::PluginInfo info = {::reclift::kAbiVersion,                                       \
+                                               ::reclift::kAbiTag,                                           \
+                                               KIND,                                                         \
+                                               NAME,                                                         \
+                                               VERSION,                                                      \
+                                               DESCRIPTION,                                                  \
+                                               ::reclift::detail::SpecData(PARAMS),                          \
+                                               ::reclift::detail::SpecCount(PARAMS),                         \
+                                               static_cast<uint32_t>(CAPS),                                  \
+                                               &::reclift::detail::CreateGuarded<INTERFACE, GUARDED<CLASS>>, \
+                                               &::reclift::detail::DestroyGuarded<INTERFACE>};               \
+    return &info;                                                                                            \
   }
 
 // Exports CLASS (a reclift::Recommender) as the library's plugin.
 // CAPS: a bitwise-or of reclift::RecommenderCapability, or 0.
-#define RECLIFT_RECOMMENDER_PLUGIN(CLASS, NAME, VERSION, DESCRIPTION, PARAMS, CAPS)                   \
-  RECLIFT_DEFINE_PLUGIN_(::reclift::PluginKind::kRecommender, ::reclift::Recommender,                 \
-                         ::reclift::detail::GuardedRecommender, CLASS, NAME, VERSION, DESCRIPTION, \
-                         PARAMS, CAPS)
+#define RECLIFT_RECOMMENDER_PLUGIN(CLASS, NAME, VERSION, DESCRIPTION, PARAMS, CAPS)                        \
+  RECLIFT_DEFINE_PLUGIN_(::reclift::PluginKind::kRecommender, ::reclift::Recommender,                      \
+                         ::reclift::detail::GuardedRecommender, CLASS, NAME, VERSION, DESCRIPTION, PARAMS, \
+                         CAPS)
 
 // Exports CLASS (a reclift::Profiler) as the library's plugin.
-#define RECLIFT_PROFILER_PLUGIN(CLASS, NAME, VERSION, DESCRIPTION, PARAMS)                     \
-  RECLIFT_DEFINE_PLUGIN_(::reclift::PluginKind::kProfiler, ::reclift::Profiler,                \
-                         ::reclift::detail::GuardedProfiler, CLASS, NAME, VERSION, DESCRIPTION, \
-                         PARAMS, 0)
+#define RECLIFT_PROFILER_PLUGIN(CLASS, NAME, VERSION, DESCRIPTION, PARAMS)      \
+  RECLIFT_DEFINE_PLUGIN_(::reclift::PluginKind::kProfiler, ::reclift::Profiler, \
+                         ::reclift::detail::GuardedProfiler, CLASS, NAME, VERSION, DESCRIPTION, PARAMS, 0)
 
 // Exports CLASS (a reclift::Evaluator) as the library's plugin.
-#define RECLIFT_EVALUATOR_PLUGIN(CLASS, NAME, VERSION, DESCRIPTION, PARAMS)                      \
-  RECLIFT_DEFINE_PLUGIN_(::reclift::PluginKind::kEvaluator, ::reclift::Evaluator,                \
-                         ::reclift::detail::GuardedEvaluator, CLASS, NAME, VERSION, DESCRIPTION, \
-                         PARAMS, 0)
+#define RECLIFT_EVALUATOR_PLUGIN(CLASS, NAME, VERSION, DESCRIPTION, PARAMS)       \
+  RECLIFT_DEFINE_PLUGIN_(::reclift::PluginKind::kEvaluator, ::reclift::Evaluator, \
+                         ::reclift::detail::GuardedEvaluator, CLASS, NAME, VERSION, DESCRIPTION, PARAMS, 0)

@@ -81,8 +81,7 @@ class Recommender {
 
   // Fold-in: scores `items` for a user unseen at fit time, described only by
   // a short history (item ids and values). Thread-safe.
-  virtual Status ScoreHistory(std::span<const uint32_t> history_items,
-                              std::span<const float> history_values,
+  virtual Status ScoreHistory(std::span<const uint32_t> history_items, std::span<const float> history_values,
                               std::span<const uint32_t> items, std::span<float> out) const {
     (void)history_items;
     (void)history_values;

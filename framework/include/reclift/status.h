@@ -33,9 +33,7 @@ class Status {
   static Status NotSupported(std::string message) {
     return Status(StatusCode::kNotSupported, std::move(message));
   }
-  static Status Internal(std::string message) {
-    return Status(StatusCode::kInternal, std::move(message));
-  }
+  static Status Internal(std::string message) { return Status(StatusCode::kInternal, std::move(message)); }
 
   bool ok() const { return code_ == StatusCode::kOk; }
   bool not_supported() const { return code_ == StatusCode::kNotSupported; }
@@ -61,9 +59,9 @@ class Status {
 };
 
 // Returns early from the enclosing function when `expr` is not ok.
-#define RECLIFT_RETURN_IF_ERROR(expr)              \
-  do {                                             \
-    ::reclift::Status reclift_status_ = (expr);    \
+#define RECLIFT_RETURN_IF_ERROR(expr)                  \
+  do {                                                 \
+    ::reclift::Status reclift_status_ = (expr);        \
     if (!reclift_status_.ok()) return reclift_status_; \
   } while (0)
 

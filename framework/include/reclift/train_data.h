@@ -95,9 +95,7 @@ struct ItemFeaturesView {
   // free text per item (titles, descriptions), or empty
   std::span<const std::string> text;
 
-  bool empty() const {
-    return categories.nnz() == 0 && tags.nnz() == 0 && numeric.empty() && text.empty();
-  }
+  bool empty() const { return categories.nnz() == 0 && tags.nnz() == 0 && numeric.empty() && text.empty(); }
 };
 
 struct TrainData {

@@ -1,0 +1,105 @@
+#include "eval/ranker.h"
+
+#include <tbb/parallel_for.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <mutex>
+#include <numeric>
+#include <string>
+
+#include "reclift/plugin.h"
+
+namespace reclift::host {
+
+void TopK(std::span<const float> scores, std::span<const uint32_t> exclude, size_t k,
+          std::vector<uint32_t>& out) {
+  out.clear();
+  if (k == 0) return;
+  // "a ranks before b": higher score, then smaller id
+  auto better = [&](uint32_t a, uint32_t b) {
+    return scores[a] > scores[b] || (scores[a] == scores[b] && a < b);
+  };
+  // a heap whose top is the worst of the kept items
+  std::vector<uint32_t>& heap = out;
+  size_t ex = 0;
+  const uint32_t n = static_cast<uint32_t>(scores.size());
+  for (uint32_t item = 0; item < n; ++item) {
+    while (ex < exclude.size() && exclude[ex] < item) ++ex;
+    if (ex < exclude.size() && exclude[ex] == item) continue;
+    if (heap.size() < k) {
+      heap.push_back(item);
+      std::push_heap(heap.begin(), heap.end(), better);
+    } else if (better(item, heap.front())) {
+      std::pop_heap(heap.begin(), heap.end(), better);
+      heap.back() = item;
+      std::push_heap(heap.begin(), heap.end(), better);
+    }
+  }
+  std::sort_heap(heap.begin(), heap.end(), better);
+}
+
+Status RankUsers(const Recommender& model, uint32_t capabilities, const TrainData& train,
+                 std::span<const uint32_t> users, const RankerOptions& options,
+                 std::vector<std::vector<uint32_t>>& lists) {
+  lists.assign(users.size(), {});
+  const size_t num_items = train.num_items;
+  const size_t block = std::max<size_t>(1, options.block_users);
+  const size_t num_blocks = (users.size() + block - 1) / block;
+  const bool batch = options.use_batch && (capabilities & kCapScoreBatch);
+  std::vector<uint32_t> all_items(num_items);
+  std::iota(all_items.begin(), all_items.end(), 0u);
+
+  std::mutex error_mutex;
+  size_t error_block = SIZE_MAX;
+  Status first_error;
+  std::atomic<bool> failed{false};
+
+  tbb::parallel_for(size_t{0}, num_blocks, [&](size_t b) {
+    if (failed.load(std::memory_order_relaxed)) return;
+    const size_t begin = b * block, end = std::min(users.size(), begin + block);
+    const auto block_users = users.subspan(begin, end - begin);
+    std::vector<float> scores(block_users.size() * num_items);
+    Status s;
+    if (batch) {
+      s = model.ScoreBatch(block_users, scores);
+    } else {
+      for (size_t i = 0; i < block_users.size() && s.ok(); ++i) {
+        s = model.Score(block_users[i], all_items,
+                        std::span<float>(scores).subspan(i * num_items, num_items));
+      }
+    }
+    if (s.ok()) {
+      for (size_t i = 0; i < block_users.size() && s.ok(); ++i) {
+        const float* row = scores.data() + i * num_items;
+        for (size_t j = 0; j < num_items; ++j) {
+          if (!std::isfinite(row[j])) {
+            s = Status::Internal("non-finite score " + std::to_string(row[j]) + " for user " +
+                                 std::to_string(block_users[i]) + ", item " + std::to_string(j));
+            break;
+          }
+        }
+      }
+    }
+    if (!s.ok()) {
+      std::lock_guard<std::mutex> lock(error_mutex);
+      if (b < error_block) {  // report the first block's error, whatever the schedule
+        error_block = b;
+        first_error = s;
+      }
+      failed = true;
+      return;
+    }
+    for (size_t i = 0; i < block_users.size(); ++i) {
+      const uint32_t u = block_users[i];
+      std::span<const uint32_t> seen;
+      if (options.exclude_seen && u < train.num_users) seen = train.by_user.RowIndices(u);
+      TopK(std::span<const float>(scores).subspan(i * num_items, num_items), seen, options.k,
+           lists[begin + i]);
+    }
+  });
+  return first_error;
+}
+
+}  // namespace reclift::host

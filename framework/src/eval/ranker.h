@@ -1,0 +1,38 @@
+// Ranker: turns a recommender's scores into top-k lists, the host's side of
+// the recommender contract: candidates are all items, items the user has in
+// training are removed, ties are broken by the smaller item id, and users
+// are scored in blocks (one ScoreBatch call per block when the recommender
+// has the capability, else Score per user), blocks in parallel with oneTBB.
+//
+// Memory is bounded by block_users x num_items floats per worker.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "reclift/recommender.h"
+#include "reclift/train_data.h"
+
+namespace reclift::host {
+
+struct RankerOptions {
+  size_t k = 10;             // list length (the largest cut-off)
+  size_t block_users = 256;  // users scored together
+  bool exclude_seen = true;  // remove the user's training items
+  bool use_batch = true;     // use ScoreBatch when the plugin declares it
+};
+
+// Selects the k best (score desc, item id asc) of `scores`, skipping the
+// items in `exclude` (sorted ascending). Appends to `out` (cleared first).
+void TopK(std::span<const float> scores, std::span<const uint32_t> exclude, size_t k,
+          std::vector<uint32_t>& out);
+
+// Ranks `users`; lists[i] is the list of users[i]. Returns the first error
+// of the recommender (with the user it happened for), or an Internal error
+// when a score is NaN or infinite. Deterministic for any thread count.
+Status RankUsers(const Recommender& model, uint32_t capabilities, const TrainData& train,
+                 std::span<const uint32_t> users, const RankerOptions& options,
+                 std::vector<std::vector<uint32_t>>& lists);
+
+}  // namespace reclift::host
