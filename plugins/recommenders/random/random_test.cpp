@@ -59,7 +59,7 @@ TEST_CASE("splitmix64 matches the reference generator's first outputs", "[random
   CHECK(reclift::plugins::SplitMix64(0x9e3779b97f4a7c15ULL) == 0x6e789e6aa1b965f4ULL);
 }
 
-TEST_CASE("random scores lie in [0, 1) and look uniform", "[random]") {
+TEST_CASE("random scores lie between 0 (included) and 1 (excluded) and look uniform", "[random]") {
   auto data = ShapeOnlyData();
   auto scores = ScoreEveryone(Fitted(data, 42));
   REQUIRE(scores.size() == 100000u);
