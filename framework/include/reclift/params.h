@@ -93,7 +93,7 @@ inline std::string FormatNumber(double x) {
 }
 
 inline std::string ExpectedText(const ParamSpec& spec) {
-  std::string text = std::string("a ") + ParamTypeName(spec.type);
+  std::string text = std::string(spec.type == ParamType::kInt ? "an " : "a ") + ParamTypeName(spec.type);
   if (spec.type == ParamType::kInt || spec.type == ParamType::kFloat) {
     if (!std::isinf(spec.min) || !std::isinf(spec.max)) {
       text += " in [" + FormatNumber(spec.min) + ", " + FormatNumber(spec.max) + "]";

@@ -1,0 +1,548 @@
+#include "runner/runner.h"
+
+#include <spdlog/spdlog.h>
+#include <tbb/info.h>
+#include <tbb/parallel_for.h>
+#include <tbb/task_arena.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cmath>
+#include <ctime>
+#include <mutex>
+#include <set>
+
+#include "data/synth.h"
+#include "eval/ranker.h"
+#include "report/render.h"
+#include "results/results.h"
+#include "runner/ab.h"
+#include "runner/cell_data.h"
+#include "util/atomic_file.h"
+#include "util/error.h"
+#include "util/memory.h"
+#include "util/text.h"
+
+namespace reclift::host {
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+double Seconds(Clock::time_point since) {
+  return std::chrono::duration<double>(Clock::now() - since).count();
+}
+
+std::string UtcNow(const char* format) {
+  std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[64];
+  std::strftime(buf, sizeof buf, format, &tm);
+  return buf;
+}
+
+nlohmann::json Num(double v) {
+  return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr);
+}
+
+nlohmann::json ParamsJson(const Params& p) {
+  nlohmann::json j = nlohmann::json::object();
+  for (const auto& [k, v] : p.values()) {
+    std::visit([&](const auto& x) { j[k] = x; }, v);
+  }
+  return j;
+}
+
+std::string PluginId(const PluginInfo& info) {
+  return std::string(info.name) + "@" + info.version;
+}
+
+// Passes plugin log lines to spdlog and keeps warnings and errors for the results.
+class RunLogger final : public Logger {
+ public:
+  explicit RunLogger(std::string prefix) : prefix_(std::move(prefix)) {}
+  void Log(LogLevel level, const std::string& message) const override {
+    const std::string line = prefix_ + message;
+    switch (level) {
+      case LogLevel::kDebug: spdlog::debug("{}", line); break;
+      case LogLevel::kInfo: spdlog::info("{}", line); break;
+      case LogLevel::kWarn: spdlog::warn("{}", line); break;
+      case LogLevel::kError: spdlog::error("{}", line); break;
+    }
+    if (level >= LogLevel::kWarn) {
+      std::lock_guard<std::mutex> lock(mutex_);
+      kept_.push_back(line);
+    }
+  }
+  std::vector<std::string> Kept() const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return kept_;
+  }
+
+ private:
+  std::string prefix_;
+  mutable std::mutex mutex_;
+  mutable std::vector<std::string> kept_;
+};
+
+struct SelectedColumn {
+  size_t evaluator;  // index into the evaluators
+  size_t index;      // column index within that evaluator
+  MetricColumn column;
+};
+
+struct ArmRun {
+  std::string name;
+  std::string recommender;
+  std::string plugin;
+  nlohmann::json params = nlohmann::json::object();
+  bool ok = false;
+  std::string error;
+  double fit_seconds = 0, eval_seconds = 0;
+  size_t peak_rss = 0, model_rss = 0;
+  std::vector<double> values;       // users x columns
+  std::vector<double> list_values;  // per column (list-level only)
+};
+
+void Progress(bool on, const std::string& text) {
+  if (on) std::fprintf(stderr, "\r\033[K%s", text.c_str());
+}
+
+fs::path MakeRunDir(const fs::path& root) {
+  const std::string stamp = UtcNow("%Y%m%d-%H%M%S");
+  fs::path dir = root / stamp;
+  for (int n = 2; fs::exists(dir); ++n) dir = root / (stamp + "-" + std::to_string(n));
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) throw Error("cannot create the run folder " + dir.string() + ": " + ec.message());
+  return dir;
+}
+
+void PointLatest(const fs::path& run_dir) {
+  // reports/<name>/latest -> <timestamp>, replaced atomically
+  const fs::path link = run_dir.parent_path() / "latest";
+  const fs::path tmp = run_dir.parent_path() / (".latest-" + std::to_string(::getpid()));
+  std::error_code ec;
+  fs::remove(tmp, ec);
+  fs::create_directory_symlink(run_dir.filename(), tmp, ec);
+  if (!ec) fs::rename(tmp, link, ec);
+  if (ec) fs::remove(tmp, ec);
+}
+
+}  // namespace
+
+std::vector<fs::path> WriteReports(const nlohmann::json& results, const fs::path& dir,
+                                   const std::vector<std::string>& formats) {
+  std::vector<fs::path> written;
+  auto has = [&](const char* f) { return std::find(formats.begin(), formats.end(), f) != formats.end(); };
+  auto write = [&](const char* name, const std::string& content) {
+    WriteFileAtomic(dir / name, content);
+    written.push_back(dir / name);
+  };
+  write("results.json", results.dump(1));
+  if (has("md")) write("summary.md", RenderMarkdown(results));
+  if (has("csv")) {
+    write("aggregates.csv", RenderAggregateCsv(results));
+    write("per_user.csv", RenderPerUserCsv(results));
+  }
+  for (const char* f : {"html", "latex"}) {
+    if (has(f)) spdlog::warn("report format '{}' is not available in this version; skipped", f);
+  }
+  return written;
+}
+
+RunOutcome RunExperiment(const ExperimentSpec& spec, const PluginRegistry& registry,
+                         const RunOptions& options) {
+  const auto run_start = Clock::now();
+  const std::string started_at = UtcNow("%Y-%m-%dT%H:%M:%SZ");
+  const int threads = options.threads > 0 ? options.threads
+                      : spec.threads > 0  ? spec.threads
+                                          : tbb::info::default_concurrency();
+  tbb::task_arena arena(threads);
+  std::vector<std::string> warnings;
+  const bool progress = options.progress && ::isatty(2);
+
+  // 1. data
+  spdlog::info("loading dataset ({})", spec.dataset.format);
+  auto t0 = Clock::now();
+  LoadReport load;
+  Dataset data;
+  if (spec.dataset.format == "synthetic") {
+    SynthOptions so;
+    so.preset = spec.dataset.synthetic_preset;
+    so.seed = spec.dataset.synthetic_seed;
+    data = GenerateSynthetic(so);
+    if (data.fingerprint.empty()) data.fingerprint = FingerprintDataset(data);
+  } else {
+    data = arena.execute([&] { return LoadDataset(spec.dataset, &load); });
+  }
+  if (spec.dataset.has_positive_threshold) data.positive_threshold = spec.dataset.positive_threshold;
+  const double load_seconds = Seconds(t0);
+  for (const auto& note : load.notes) spdlog::info("dataset: {}", note);
+  spdlog::info("dataset: {} users, {} items, {} interactions in {:.2f} s", data.num_users(), data.num_items(),
+               data.size(), load_seconds);
+
+  // 2. split and cell data
+  const Split split = MakeSplit(data, spec.split);
+  CellData cell = BuildCellData(data, split);
+  const TrainData& train = cell.train.view();
+  const size_t num_users = cell.users.size();
+  spdlog::info("split ({}): {} train, {} test interactions; {} users with relevant test items",
+               spec.split.method, split.train.size(), split.test.size(), num_users);
+  if (num_users == 0) {
+    throw Error(spec.split.where.count("method") ? spec.split.where.at("method") : SourceLocation{},
+                "no user has a relevant test item after the split; check split.test_fraction and "
+                "dataset.positive_threshold");
+  }
+
+  // 3. profilers
+  std::vector<Segmentation> segmentations;
+  nlohmann::json profilers_json = nlohmann::json::array();
+  for (const auto& use : spec.profilers) {
+    ProfilerHandle prof = registry.CreateProfiler(use.plugin);
+    Params params;
+    Status s = Params::Build(prof.info().param_specs(), use.params, params);
+    if (!s.ok()) throw Error(use.where, "profiler '" + use.plugin + "': " + s.message());
+    RunLogger logger("profiler " + use.plugin + ": ");
+    Context ctx{spec.seed, threads, &logger, nullptr};
+    std::vector<std::string> names;
+    std::vector<uint32_t> of_all(train.num_users, 0);
+    s = arena.execute([&] {
+      Status st = prof->Fit(train, params, ctx);
+      return st.ok() ? prof->Segments(names, of_all) : st;
+    });
+    if (!s.ok()) {
+      const std::string msg = "profiler '" + use.plugin + "' failed and is left out: " + s.ToString();
+      spdlog::error("{}", msg);
+      warnings.push_back(msg);
+      continue;
+    }
+    Segmentation seg{use.plugin, names, {}};
+    std::vector<size_t> counts(names.size(), 0);
+    for (const auto& ut : cell.users) {
+      const uint32_t g = of_all[ut.user] < names.size() ? of_all[ut.user] : 0;
+      seg.of_user.push_back(g);
+      ++counts[g];
+    }
+    profilers_json.push_back(
+        {{"name", use.plugin}, {"plugin", PluginId(prof.info())}, {"segments", names}, {"users", counts}});
+    segmentations.push_back(std::move(seg));
+  }
+
+  // 4. evaluators and the selected columns
+  std::vector<int> ks = spec.evaluation.ks;
+  std::sort(ks.begin(), ks.end());
+  ks.erase(std::unique(ks.begin(), ks.end()), ks.end());
+  const ItemFeaturesView features = train.item_features;
+  const EvalContext eval_ctx{train.num_items, train.num_users, ks, cell.item_popularity, &features};
+  std::vector<PluginUse> evaluator_uses = spec.evaluation.evaluators;
+  if (evaluator_uses.empty()) evaluator_uses.push_back(PluginUse{"ranking", {}, {}, {}});
+  std::vector<EvaluatorHandle> evaluators;
+  std::vector<std::vector<MetricColumn>> evaluator_columns;
+  std::vector<SelectedColumn> selected;
+  std::set<std::string> provided;
+  for (const auto& use : evaluator_uses) {
+    EvaluatorHandle ev = registry.CreateEvaluator(use.plugin);
+    Params params;
+    Status s = Params::Build(ev.info().param_specs(), use.params, params);
+    if (s.ok()) s = ev->Configure(params, eval_ctx);
+    if (!s.ok()) throw Error(use.where, "evaluator '" + use.plugin + "': " + s.ToString());
+    auto cols = ev->Columns();
+    for (size_t i = 0; i < cols.size(); ++i) {
+      provided.insert(cols[i].metric);
+      const auto& wanted = spec.evaluation.metrics;
+      if (wanted.empty() || std::find(wanted.begin(), wanted.end(), cols[i].metric) != wanted.end()) {
+        selected.push_back({evaluators.size(), i, cols[i]});
+      }
+    }
+    evaluator_columns.push_back(std::move(cols));
+    evaluators.push_back(std::move(ev));
+  }
+  for (const auto& m : spec.evaluation.metrics) {
+    if (provided.count(m) == 0) {
+      std::vector<std::string> names(provided.begin(), provided.end());
+      const auto where =
+          spec.evaluation.where.count("metrics") ? spec.evaluation.where.at("metrics") : SourceLocation{};
+      std::string hint = DidYouMean(m, names);
+      throw Error(where, "metric '" + m + "' is not provided by any evaluator" +
+                             (hint.empty() ? " (available: " + Join(names, ", ") + ")" : hint));
+    }
+  }
+  std::vector<MetricColumn> columns;
+  for (const auto& s : selected) columns.push_back(s.column);
+  const size_t nc = columns.size();
+  const size_t max_k = ks.empty() ? 10 : static_cast<size_t>(ks.back());
+
+  // 5. arms
+  std::vector<uint32_t> eval_users(num_users);
+  for (size_t i = 0; i < num_users; ++i) eval_users[i] = cell.users[i].user;
+  std::vector<ArmRun> runs;
+  nlohmann::json log = nlohmann::json::array();
+  for (size_t a = 0; a < spec.arms.size(); ++a) {
+    const ArmSpec& arm = spec.arms[a];
+    ArmRun run;
+    run.name = arm.name;
+    run.recommender = arm.recommender.plugin;
+    RunLogger logger("arm " + arm.name + ": ");
+    const bool reset = ResetPeakRss();
+    const size_t rss_before = CurrentRssBytes();
+    try {
+      RecommenderHandle model = registry.CreateRecommender(arm.recommender.plugin);
+      run.plugin = PluginId(model.info());
+      Params params;
+      Status s = Params::Build(model.info().param_specs(), arm.recommender.params, params);
+      if (!s.ok())
+        throw Error(arm.recommender.where, "recommender '" + arm.recommender.plugin + "': " + s.message());
+      run.params = ParamsJson(params);
+      Context ctx{spec.seed, threads, &logger, nullptr};
+      Progress(progress, "arm " + arm.name + ": fitting");
+      spdlog::info("arm {}: fitting {}", arm.name, run.plugin);
+      auto fit_start = Clock::now();
+      s = arena.execute([&] { return model->Fit(train, params, ctx); });
+      run.fit_seconds = Seconds(fit_start);
+      if (!s.ok()) throw Error("Fit failed: " + s.ToString());
+      run.model_rss = CurrentRssBytes() > rss_before ? CurrentRssBytes() - rss_before : 0;
+
+      auto eval_start = Clock::now();
+      Progress(progress, "arm " + arm.name + ": ranking " + std::to_string(num_users) + " users");
+      std::vector<std::vector<uint32_t>> lists;
+      RankerOptions ro;
+      ro.k = max_k;
+      const uint32_t caps = model.info().capabilities;
+      s = arena.execute([&] { return RankUsers(*model, caps, train, eval_users, ro, lists); });
+      if (!s.ok()) throw Error("scoring failed: " + s.ToString());
+
+      // rating predictions for the test items, when the model has them
+      std::vector<std::vector<float>> predicted(num_users);
+      if (caps & kCapPredict) {
+        s = arena.execute([&] {
+          Status first;
+          std::mutex m;
+          tbb::parallel_for(size_t{0}, num_users, [&](size_t i) {
+            predicted[i].resize(cell.users[i].items.size());
+            Status ps = model->Predict(cell.users[i].user, cell.users[i].items, predicted[i]);
+            if (!ps.ok()) {
+              std::lock_guard<std::mutex> lock(m);
+              if (first.ok()) first = ps;
+            }
+          });
+          return first;
+        });
+        if (!s.ok()) throw Error("Predict failed: " + s.ToString());
+      }
+
+      std::vector<UserEvalInput> inputs(num_users);
+      for (size_t i = 0; i < num_users; ++i) {
+        const UserTest& ut = cell.users[i];
+        inputs[i] =
+            UserEvalInput{ut.user, lists[i], ut.relevant, ut.gains, ut.items, ut.values, predicted[i]};
+      }
+      run.values.assign(num_users * nc, NAN);
+      run.list_values.assign(nc, NAN);
+      s = arena.execute([&] {
+        Status first;
+        std::mutex m;
+        tbb::parallel_for(size_t{0}, num_users, [&](size_t i) {
+          for (size_t e = 0; e < evaluators.size(); ++e) {
+            std::vector<double> out(evaluator_columns[e].size(), NAN);
+            Status es = evaluators[e]->EvaluateUser(inputs[i], out);
+            if (!es.ok()) {
+              std::lock_guard<std::mutex> lock(m);
+              if (first.ok()) first = es;
+              return;
+            }
+            for (size_t c = 0; c < nc; ++c) {
+              if (selected[c].evaluator == e &&
+                  selected[c].column.aggregation == Aggregation::kMeanOverUsers) {
+                run.values[i * nc + c] = out[selected[c].index];
+              }
+            }
+          }
+        });
+        return first;
+      });
+      if (!s.ok()) throw Error("evaluation failed: " + s.ToString());
+      for (size_t e = 0; e < evaluators.size(); ++e) {
+        std::vector<double> out(evaluator_columns[e].size(), NAN);
+        s = evaluators[e]->EvaluateLists(inputs, out);
+        if (!s.ok()) throw Error("evaluation failed: " + s.ToString());
+        for (size_t c = 0; c < nc; ++c) {
+          if (selected[c].evaluator == e && selected[c].column.aggregation == Aggregation::kListLevel) {
+            run.list_values[c] = out[selected[c].index];
+          }
+        }
+      }
+      run.eval_seconds = Seconds(eval_start);
+      run.ok = true;
+    } catch (const std::exception& e) {
+      run.ok = false;
+      run.error = e.what();
+      run.values.clear();
+      spdlog::error("arm {} failed: {}", arm.name, run.error);
+      log.push_back("arm " + arm.name + " failed: " + run.error);
+    }
+    Progress(progress, "");
+    run.peak_rss = reset ? PeakRssBytes() : 0;
+    for (auto& line : logger.Kept()) log.push_back(line);
+    if (run.ok) {
+      spdlog::info("arm {}: fit {:.2f} s, evaluation {:.2f} s", arm.name, run.fit_seconds, run.eval_seconds);
+    }
+    runs.push_back(std::move(run));
+  }
+
+  // 6. aggregates
+  nlohmann::json arms_json = nlohmann::json::array();
+  int failed = 0;
+  for (const auto& run : runs) {
+    nlohmann::json j;
+    j["name"] = run.name;
+    j["recommender"] = run.recommender;
+    j["plugin"] = run.plugin;
+    j["params"] = run.params;
+    j["status"] = run.ok ? "ok" : "failed";
+    if (!run.ok) j["error"] = run.error;
+    failed += run.ok ? 0 : 1;
+    j["fit_seconds"] = run.fit_seconds;
+    j["eval_seconds"] = run.eval_seconds;
+    j["peak_rss_bytes"] = run.peak_rss;
+    j["model_rss_bytes"] = run.model_rss;
+    j["users_evaluated"] = run.ok ? num_users : 0;
+    nlohmann::json metrics = nlohmann::json::object();
+    nlohmann::json segs = nlohmann::json::object();
+    if (run.ok) {
+      for (size_t c = 0; c < nc; ++c) {
+        if (columns[c].aggregation == Aggregation::kListLevel) {
+          metrics[columns[c].name] = {
+              {"mean", Num(run.list_values[c])}, {"ci_low", nullptr}, {"ci_high", nullptr}, {"n", num_users}};
+        } else {
+          metrics[columns[c].name] = SummariseColumn(run.values, nc, c, nullptr, spec.ab.alpha);
+        }
+      }
+      for (const auto& seg : segmentations) {
+        for (size_t g = 0; g < seg.names.size(); ++g) {
+          std::vector<uint32_t> subset;
+          for (size_t u = 0; u < num_users; ++u) {
+            if (seg.of_user[u] == g) subset.push_back(static_cast<uint32_t>(u));
+          }
+          nlohmann::json m = nlohmann::json::object();
+          for (size_t c = 0; c < nc; ++c) {
+            if (columns[c].aggregation == Aggregation::kMeanOverUsers) {
+              m[columns[c].name] = SummariseColumn(run.values, nc, c, &subset, spec.ab.alpha);
+            }
+          }
+          segs[seg.profiler][seg.names[g]] = m;
+        }
+      }
+    }
+    j["metrics"] = metrics;
+    j["segments"] = segs;
+    arms_json.push_back(std::move(j));
+  }
+
+  // 7. A/B statistics
+  size_t control = 0;
+  if (!spec.ab.control.empty()) {
+    for (size_t a = 0; a < runs.size(); ++a) {
+      if (runs[a].name == spec.ab.control) control = a;
+    }
+  }
+  std::string primary = spec.ab.primary_metric;
+  if (primary.empty() && !columns.empty()) primary = columns.front().name;
+  nlohmann::json comparisons = nlohmann::json::array();
+  std::vector<std::string> ab_warnings;
+  if (!runs[control].ok) {
+    ab_warnings.push_back("the control arm '" + runs[control].name + "' failed: no comparison is possible");
+  } else {
+    std::vector<ArmValues> av;
+    for (const auto& r : runs) av.push_back({r.name, r.ok, &r.values});
+    comparisons =
+        CompareArms(av, control, columns, num_users, segmentations, spec.ab, spec.seed, ab_warnings);
+  }
+  for (const auto& w : ab_warnings) spdlog::warn("{}", w);
+
+  // 8. results.json
+  nlohmann::json results;
+  results["schema_version"] = kResultsSchemaVersion;
+  results["reclift_version"] = RECLIFT_VERSION;
+  results["experiment"] = {{"name", spec.name},
+                           {"description", spec.description},
+                           {"file", spec.source_file.string()},
+                           {"seed", spec.seed},
+                           {"threads", threads},
+                           {"started_at", started_at},
+                           {"seconds", 0.0},
+                           {"run_dir", ""}};
+  results["config"] = spec.resolved;
+  results["dataset"] = {{"name", data.name},
+                        {"format", spec.dataset.format},
+                        {"fingerprint", data.fingerprint},
+                        {"users", data.num_users()},
+                        {"items", data.num_items()},
+                        {"interactions", data.size()},
+                        {"explicit", data.explicit_feedback},
+                        {"has_timestamps", data.has_timestamps()},
+                        {"positive_threshold", data.positive_threshold},
+                        {"load_seconds", load_seconds},
+                        {"memory_bytes", data.MemoryBytes()},
+                        {"bad_rows_skipped", load.bad_rows_skipped},
+                        {"duplicates_merged", load.duplicates_merged}};
+  results["split"] = {{"method", spec.split.method}, {"seed", spec.split.seed},
+                      {"train", split.train.size()}, {"test", split.test.size()},
+                      {"test_users", num_users},     {"cutoff_time", split.cutoff_time}};
+  nlohmann::json cols_json = nlohmann::json::array();
+  for (size_t c = 0; c < nc; ++c) {
+    cols_json.push_back({{"name", columns[c].name},
+                         {"metric", columns[c].metric},
+                         {"k", columns[c].k},
+                         {"higher_is_better", columns[c].higher_is_better},
+                         {"aggregation", columns[c].aggregation == Aggregation::kListLevel ? "list" : "mean"},
+                         {"evaluator", PluginId(evaluators[selected[c].evaluator].info())}});
+  }
+  results["columns"] = cols_json;
+  results["profilers"] = profilers_json;
+  results["arms"] = arms_json;
+  results["ab"] = {{"control", runs[control].name},    {"primary_metric", primary},
+                   {"assignment", spec.ab.assignment}, {"alpha", spec.ab.alpha},
+                   {"correction", spec.ab.correction}, {"bootstrap_samples", spec.ab.bootstrap_samples},
+                   {"comparisons", comparisons},       {"warnings", ab_warnings}};
+  nlohmann::json per_user;
+  {
+    std::vector<std::string> ids;
+    ids.reserve(num_users);
+    for (const auto& ut : cell.users) ids.push_back(data.user_ids[ut.user]);
+    per_user["users"] = ids;
+    per_user["segments"] = nlohmann::json::object();
+    for (const auto& seg : segmentations) per_user["segments"][seg.profiler] = seg.of_user;
+    per_user["arms"] = nlohmann::json::object();
+    for (const auto& run : runs) {
+      if (!run.ok) continue;
+      nlohmann::json m = nlohmann::json::object();
+      for (size_t c = 0; c < nc; ++c) {
+        if (columns[c].aggregation != Aggregation::kMeanOverUsers) continue;
+        nlohmann::json v = nlohmann::json::array();
+        for (size_t u = 0; u < num_users; ++u) v.push_back(Num(run.values[u * nc + c]));
+        m[columns[c].name] = std::move(v);
+      }
+      per_user["arms"][run.name] = std::move(m);
+    }
+  }
+  results["per_user"] = std::move(per_user);
+  results["warnings"] = warnings;
+  results["log"] = log;
+
+  // 9. outputs
+  const fs::path root = !options.output.empty() ? options.output : spec.output;
+  RunOutcome outcome;
+  outcome.run_dir = MakeRunDir(root);
+  results["experiment"]["run_dir"] = outcome.run_dir.string();
+  results["experiment"]["seconds"] = Seconds(run_start);
+  outcome.reports = WriteReports(results, outcome.run_dir, spec.report.formats);
+  outcome.results_file = outcome.run_dir / "results.json";
+  PointLatest(outcome.run_dir);
+  outcome.results = std::move(results);
+  outcome.failed_arms = failed;
+  return outcome;
+}
+
+}  // namespace reclift::host
