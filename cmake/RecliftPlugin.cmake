@@ -53,7 +53,7 @@ function(reclift_add_plugin)
   target_link_options(${lib} PRIVATE "LINKER:--no-undefined")
   install(TARGETS ${lib} LIBRARY DESTINATION "${RECLIFT_PLUGIN_INSTALL_DIR}")
 
-  if(BUILD_TESTING OR NOT DEFINED BUILD_TESTING)
+  if(NOT DEFINED RECLIFT_BUILD_TESTS OR RECLIFT_BUILD_TESTS)
     add_test(NAME contract.${ARG_NAME} COMMAND ${contract} $<TARGET_FILE:${lib}>)
     set_tests_properties(contract.${ARG_NAME} PROPERTIES LABELS "contract;quick")
     if(ARG_TESTS AND TARGET Catch2::Catch2)
