@@ -11,7 +11,7 @@
 #include "als.h"
 
 namespace reclift::recommenders {
-namespace {
+namespace als_detail {
 
 using RowMatrix = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 using VectorMap = Eigen::Map<Eigen::VectorXf>;
@@ -152,7 +152,25 @@ Status CheckItems(std::span<const uint32_t> items, uint32_t num_items, const cha
   return Status::Ok();
 }
 
-}  // namespace
+void SolveSide(const SparseView& rows, size_t num_rows, const std::vector<float>& other, size_t num_other,
+               int f, float regularization, float alpha, bool exact, int cg_steps, std::vector<float>& mine) {
+  const std::vector<float> gram_storage = RegularizedGram(other, num_other, f, regularization);
+  const Eigen::Map<const Eigen::MatrixXf> gram(gram_storage.data(), f, f);
+  tbb::parallel_for(
+      tbb::blocked_range<size_t>(0, num_rows, 16), [&](const tbb::blocked_range<size_t>& range) {
+        CgWorkspace ws(f);
+        for (size_t r = range.begin(); r != range.end(); ++r) {
+          float* x = mine.data() + r * f;
+          if (exact) {
+            SolveRowExact(gram, rows.RowIndices(r), rows.RowValues(r), other.data(), f, alpha, x);
+          } else {
+            SolveRowCg(gram, rows.RowIndices(r), rows.RowValues(r), other.data(), f, alpha, cg_steps, x, ws);
+          }
+        }
+      });
+}
+
+}  // namespace als_detail
 
 Status AlsRecommender::Configure(const TrainData& data, const Params& params, uint64_t seed) {
   factors_ = static_cast<int>(params.GetInt("factors"));
@@ -172,62 +190,42 @@ Status AlsRecommender::Configure(const TrainData& data, const Params& params, ui
     }
   }
   data_ = &data;
-  InitNormal(user_factors_, data.num_users, factors_, init_std, seed, 1);
-  InitNormal(item_factors_, data.num_items, factors_, init_std, seed, 2);
+  als_detail::InitNormal(user_factors_, data.num_users, factors_, init_std, seed, 1);
+  als_detail::InitNormal(item_factors_, data.num_items, factors_, init_std, seed, 2);
   item_gram_.clear();
   return Status::Ok();
 }
 
-namespace {
-
-void SolveSide(const SparseView& rows, size_t num_rows, const std::vector<float>& other, size_t num_other,
-               int f, float regularization, float alpha, bool exact, int cg_steps, std::vector<float>& mine) {
-  const std::vector<float> gram_storage = RegularizedGram(other, num_other, f, regularization);
-  const Eigen::Map<const Eigen::MatrixXf> gram(gram_storage.data(), f, f);
-  tbb::parallel_for(
-      tbb::blocked_range<size_t>(0, num_rows, 16), [&](const tbb::blocked_range<size_t>& range) {
-        CgWorkspace ws(f);
-        for (size_t r = range.begin(); r != range.end(); ++r) {
-          float* x = mine.data() + r * f;
-          if (exact) {
-            SolveRowExact(gram, rows.RowIndices(r), rows.RowValues(r), other.data(), f, alpha, x);
-          } else {
-            SolveRowCg(gram, rows.RowIndices(r), rows.RowValues(r), other.data(), f, alpha, cg_steps, x, ws);
-          }
-        }
-      });
-}
-
-}  // namespace
-
 void AlsRecommender::SolveUsers() {
-  SolveSide(data_->by_user, data_->num_users, item_factors_, data_->num_items, factors_, regularization_,
-            alpha_, exact_, cg_steps_, user_factors_);
+  als_detail::SolveSide(data_->by_user, data_->num_users, item_factors_, data_->num_items, factors_,
+                        regularization_, alpha_, exact_, cg_steps_, user_factors_);
 }
 
 void AlsRecommender::SolveItems() {
-  SolveSide(data_->by_item, data_->num_items, user_factors_, data_->num_users, factors_, regularization_,
-            alpha_, exact_, cg_steps_, item_factors_);
-  item_gram_ = RegularizedGram(item_factors_, data_->num_items, factors_, regularization_);
+  als_detail::SolveSide(data_->by_item, data_->num_items, user_factors_, data_->num_users, factors_,
+                        regularization_, alpha_, exact_, cg_steps_, item_factors_);
+  item_gram_ = als_detail::RegularizedGram(item_factors_, data_->num_items, factors_, regularization_);
 }
 
 double AlsRecommender::Loss() const {
   const int f = factors_;
   // sum over all pairs of c (p - s)^2 = sum_u x_u^T (Y^T Y) x_u
   //   + sum over observed pairs of [c (1 - s)^2 - s^2]   (the observed pair counted once with c)
-  const std::vector<float> gram_storage = RegularizedGram(item_factors_, data_->num_items, f, 0.f);
+  const std::vector<float> gram_storage =
+      als_detail::RegularizedGram(item_factors_, data_->num_items, f, 0.f);
   const Eigen::Map<const Eigen::MatrixXf> gram_f(gram_storage.data(), f, f);
   const Eigen::MatrixXd gram = gram_f.cast<double>();
   double loss = 0;
   for (uint32_t u = 0; u < data_->num_users; ++u) {
     const Eigen::VectorXd x =
-        ConstVectorMap(user_factors_.data() + static_cast<size_t>(u) * f, f).cast<double>();
+        als_detail::ConstVectorMap(user_factors_.data() + static_cast<size_t>(u) * f, f).cast<double>();
     loss += x.dot(gram * x) + regularization_ * x.squaredNorm();
     auto items = data_->by_user.RowIndices(u);
     auto values = data_->by_user.RowValues(u);
     for (size_t k = 0; k < items.size(); ++k) {
       const Eigen::VectorXd y =
-          ConstVectorMap(item_factors_.data() + static_cast<size_t>(items[k]) * f, f).cast<double>();
+          als_detail::ConstVectorMap(item_factors_.data() + static_cast<size_t>(items[k]) * f, f)
+              .cast<double>();
       const double s = x.dot(y);
       const double c = 1.0 + static_cast<double>(alpha_) * values[k];
       loss += c * (1 - s) * (1 - s) - s * s;
@@ -257,11 +255,11 @@ Status AlsRecommender::Score(uint32_t user, std::span<const uint32_t> items, std
                                    " users)");
   }
   if (out.size() != items.size()) return Status::InvalidArgument("als: Score: out and items differ in size");
-  RECLIFT_RETURN_IF_ERROR(CheckItems(items, data_->num_items, "candidate"));
+  RECLIFT_RETURN_IF_ERROR(als_detail::CheckItems(items, data_->num_items, "candidate"));
   const int f = factors_;
-  ConstVectorMap x(user_factors_.data() + static_cast<size_t>(user) * f, f);
+  als_detail::ConstVectorMap x(user_factors_.data() + static_cast<size_t>(user) * f, f);
   for (size_t j = 0; j < items.size(); ++j) {
-    out[j] = x.dot(ConstVectorMap(item_factors_.data() + static_cast<size_t>(items[j]) * f, f));
+    out[j] = x.dot(als_detail::ConstVectorMap(item_factors_.data() + static_cast<size_t>(items[j]) * f, f));
   }
   return Status::Ok();
 }
@@ -275,7 +273,7 @@ Status AlsRecommender::ScoreBatch(std::span<const uint32_t> users, std::span<flo
         " scores, has " + std::to_string(out.size()));
   }
   const int f = factors_;
-  RowMatrix block(static_cast<Eigen::Index>(users.size()), f);
+  als_detail::RowMatrix block(static_cast<Eigen::Index>(users.size()), f);
   for (size_t b = 0; b < users.size(); ++b) {
     if (users[b] >= data_->num_users) {
       return Status::InvalidArgument("als: user id " + std::to_string(users[b]) + " is out of range");
@@ -283,9 +281,10 @@ Status AlsRecommender::ScoreBatch(std::span<const uint32_t> users, std::span<flo
     block.row(static_cast<Eigen::Index>(b)) =
         Eigen::Map<const Eigen::RowVectorXf>(user_factors_.data() + static_cast<size_t>(users[b]) * f, f);
   }
-  Eigen::Map<const RowMatrix> item_factors(item_factors_.data(), static_cast<Eigen::Index>(num_items), f);
-  Eigen::Map<RowMatrix> scores(out.data(), static_cast<Eigen::Index>(users.size()),
-                               static_cast<Eigen::Index>(num_items));
+  Eigen::Map<const als_detail::RowMatrix> item_factors(item_factors_.data(),
+                                                       static_cast<Eigen::Index>(num_items), f);
+  Eigen::Map<als_detail::RowMatrix> scores(out.data(), static_cast<Eigen::Index>(users.size()),
+                                           static_cast<Eigen::Index>(num_items));
   scores.noalias() = block * item_factors.transpose();
   return Status::Ok();
 }
@@ -299,8 +298,8 @@ Status AlsRecommender::ScoreHistory(std::span<const uint32_t> history_items,
   if (!history_values.empty() && history_values.size() != history_items.size()) {
     return Status::InvalidArgument("als: ScoreHistory: history_values must be empty or match history_items");
   }
-  RECLIFT_RETURN_IF_ERROR(CheckItems(history_items, data_->num_items, "history"));
-  RECLIFT_RETURN_IF_ERROR(CheckItems(items, data_->num_items, "candidate"));
+  RECLIFT_RETURN_IF_ERROR(als_detail::CheckItems(history_items, data_->num_items, "history"));
+  RECLIFT_RETURN_IF_ERROR(als_detail::CheckItems(items, data_->num_items, "candidate"));
   std::vector<float> values(history_items.size(), 1.f);
   for (size_t k = 0; k < history_values.size(); ++k) {
     if (!(history_values[k] >= 0.f) || !std::isfinite(history_values[k])) {
@@ -311,10 +310,10 @@ Status AlsRecommender::ScoreHistory(std::span<const uint32_t> history_items,
   const int f = factors_;
   const Eigen::Map<const Eigen::MatrixXf> gram(item_gram_.data(), f, f);
   std::vector<float> x(f, 0.f);
-  SolveRowExact(gram, history_items, values, item_factors_.data(), f, alpha_, x.data());
-  ConstVectorMap xv(x.data(), f);
+  als_detail::SolveRowExact(gram, history_items, values, item_factors_.data(), f, alpha_, x.data());
+  als_detail::ConstVectorMap xv(x.data(), f);
   for (size_t j = 0; j < items.size(); ++j) {
-    out[j] = xv.dot(ConstVectorMap(item_factors_.data() + static_cast<size_t>(items[j]) * f, f));
+    out[j] = xv.dot(als_detail::ConstVectorMap(item_factors_.data() + static_cast<size_t>(items[j]) * f, f));
   }
   return Status::Ok();
 }
