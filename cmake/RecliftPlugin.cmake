@@ -52,6 +52,7 @@ function(reclift_add_plugin)
   # an unresolved symbol is a link error here, not a load error later
   target_link_options(${lib} PRIVATE "LINKER:--no-undefined")
   install(TARGETS ${lib} LIBRARY DESTINATION "${RECLIFT_PLUGIN_INSTALL_DIR}")
+  set_property(GLOBAL APPEND PROPERTY RECLIFT_PLUGIN_TARGETS ${lib})
 
   if(NOT DEFINED RECLIFT_BUILD_TESTS OR RECLIFT_BUILD_TESTS)
     add_test(NAME contract.${ARG_NAME} COMMAND ${contract} $<TARGET_FILE:${lib}>)

@@ -18,8 +18,8 @@ struct SourceLocation {
   bool known() const { return !file.empty(); }
   std::string ToString() const {
     std::string s = file;
-    if (line > 0) s += ":" + std::to_string(line);
-    if (line > 0 && column > 0) s += ":" + std::to_string(column);
+    if (line > 0) s.append(1, ':').append(std::to_string(line));
+    if (line > 0 && column > 0) s.append(1, ':').append(std::to_string(column));
     return s;
   }
 };

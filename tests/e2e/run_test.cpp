@@ -1,0 +1,187 @@
+// End-to-end: the `reclift` program on small synthetic experiments.
+#include <catch2/catch.hpp>
+
+#include "e2e/cli_support.h"
+
+using namespace reclift::testing;
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string Experiment(const fs::path& out, const std::string& arms_extra = "") {
+  return R"([experiment]
+name = "e2e"
+seed = 7
+output = ")" + out.string() + R"("
+
+[dataset]
+format = "synthetic"
+preset = "tiny"
+positive_threshold = 4.0
+
+[split]
+method = "random"
+test_fraction = 0.25
+
+[[arms]]
+name = "pop"
+recommender = "popularity"
+
+[[arms]]
+name = "rnd"
+recommender = "random"
+)" + arms_extra + R"(
+[evaluation]
+k = [5, 10]
+metrics = ["precision", "recall", "ndcg"]
+
+[[profilers]]
+plugin = "activity"
+
+[ab]
+control = "pop"
+primary_metric = "ndcg@10"
+)";
+}
+
+nlohmann::json RunAndRead(const fs::path& dir, const std::string& toml, const std::string& flags, int expect_exit) {
+  WriteText(dir / "exp.toml", toml);
+  auto r = RunCommand(Reclift() + " run " + (dir / "exp.toml").string() + " --quiet " + flags);
+  INFO(r.out << r.err);
+  REQUIRE(r.exit_code == expect_exit);
+  REQUIRE(r.out.find("report: ") != std::string::npos);
+  const fs::path results = fs::path(r.out.substr(r.out.find("report: ") + 8, r.out.find('\n') - 8)).parent_path() /
+                           "results.json";
+  REQUIRE(fs::exists(results));
+  return nlohmann::json::parse(ReadText(results));
+}
+
+}  // namespace
+
+TEST_CASE("a run writes results, reports and comparisons, and nothing half-written", "[e2e]") {
+  const fs::path dir = FreshDir("run-basic");
+  auto results = RunAndRead(dir, Experiment(dir / "out"), "", 0);
+  CHECK(results["schema_version"] == 1);
+  CHECK(results["arms"].size() == 2);
+  for (const auto& arm : results["arms"]) {
+    CHECK(arm["status"] == "ok");
+    CHECK(arm["metrics"].contains("ndcg@10"));
+    CHECK(arm["metrics"].contains("precision@5"));
+    CHECK(arm["segments"].contains("activity"));
+  }
+  CHECK(results["arms"][0]["plugin"] == "popularity@1.0.0");
+  // one comparison per (treatment, metric) overall, plus per segment
+  size_t overall = 0;
+  for (const auto& c : results["ab"]["comparisons"]) {
+    overall += c["segment"].is_null();
+    CHECK(c["treatment"] == "rnd");
+    const std::string v = c["verdict"];
+    CHECK((v == "better" || v == "worse" || v == "no detectable difference"));
+  }
+  CHECK(overall == 6);  // 3 metrics x 2 cut-offs
+  CHECK(results["config"]["arms"].size() == 2);
+  const fs::path run_dir = results["experiment"]["run_dir"].get<std::string>();
+  for (const char* f : {"results.json", "summary.md", "per_user.csv", "aggregates.csv"}) {
+    CHECK(fs::exists(run_dir / f));
+  }
+  for (const auto& e : fs::directory_iterator(run_dir)) {
+    CHECK(e.path().filename().string().find(".tmp-") == std::string::npos);
+  }
+  CHECK(fs::is_symlink(run_dir.parent_path() / "latest"));
+}
+
+TEST_CASE("results are identical with 1 and 2 threads", "[e2e]") {
+  const fs::path dir = FreshDir("run-threads");
+  auto one = RunAndRead(dir / "a", Experiment(dir / "a" / "out"), "--threads 1", 0);
+  auto two = RunAndRead(dir / "b", Experiment(dir / "b" / "out"), "--threads 2", 0);
+  CHECK(one["arms"][0]["metrics"] == two["arms"][0]["metrics"]);
+  CHECK(one["arms"][1]["metrics"] == two["arms"][1]["metrics"]);
+  CHECK(one["ab"]["comparisons"] == two["ab"]["comparisons"]);
+  CHECK(one["per_user"] == two["per_user"]);
+}
+
+TEST_CASE("a faulty plugin fails only its own arm, with its message in the results", "[e2e]") {
+  const fs::path dir = FreshDir("run-faulty");
+  const std::string mode = GENERATE(as<std::string>{}, "fit-throws", "fit-error", "score-throws", "nan");
+  const std::string arm = "\n[[arms]]\nname = \"broken\"\nrecommender = \"faulty\"\nparams = { mode = \"" + mode + "\" }\n";
+  auto results = RunAndRead(dir, Experiment(dir / "out", arm),
+                            std::string("--plugin-path ") + RECLIFT_TEST_PLUGIN_DIR + "/good", 3);
+  REQUIRE(results["arms"].size() == 3);
+  CHECK(results["arms"][0]["status"] == "ok");
+  CHECK(results["arms"][1]["status"] == "ok");
+  CHECK(results["arms"][2]["status"] == "failed");
+  const std::string error = results["arms"][2]["error"];
+  INFO(error);
+  if (mode == "fit-throws") CHECK(error.find("fit exploded on purpose") != std::string::npos);
+  if (mode == "fit-error") CHECK(error.find("fit refused on purpose") != std::string::npos);
+  if (mode == "score-throws") CHECK(error.find("score exploded on purpose") != std::string::npos);
+  if (mode == "nan") CHECK(error.find("non-finite score") != std::string::npos);
+  for (const auto& c : results["ab"]["comparisons"]) CHECK(c["treatment"] != "broken");
+}
+
+TEST_CASE("--set overrides the file and the resolved configuration records it", "[e2e]") {
+  const fs::path dir = FreshDir("run-set");
+  auto results = RunAndRead(dir, Experiment(dir / "out"), "--set split.test_fraction=0.3 --set experiment.seed=9", 0);
+  CHECK(results["config"]["split"]["test_fraction"] == Approx(0.3));
+  CHECK(results["experiment"]["seed"] == 9);
+}
+
+TEST_CASE("reclift validate reports file:line:column for a misspelt plugin", "[e2e]") {
+  const fs::path dir = FreshDir("validate");
+  std::string toml = Experiment(dir / "out");
+  toml.replace(toml.find("recommender = \"random\""), 22, "recommender = \"randmo\"");
+  WriteText(dir / "exp.toml", toml);
+  auto r = RunCommand(Reclift() + " validate " + (dir / "exp.toml").string());
+  CHECK(r.exit_code == 1);
+  INFO(r.err);
+  CHECK(r.err.find("exp.toml:21:") != std::string::npos);
+  CHECK(r.err.find("did you mean 'random'") != std::string::npos);
+  CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);  // one line
+
+  WriteText(dir / "ok.toml", Experiment(dir / "out"));
+  r = RunCommand(Reclift() + " validate " + (dir / "ok.toml").string());
+  CHECK(r.exit_code == 0);
+  CHECK(r.out.find("ok (2 arms") != std::string::npos);
+}
+
+TEST_CASE("reclift plugins lists every plugin with its parameters", "[e2e]") {
+  auto r = RunCommand(Reclift() + " plugins --json");
+  REQUIRE(r.exit_code == 0);
+  auto j = nlohmann::json::parse(r.out);
+  std::set<std::string> names;
+  for (const auto& p : j["plugins"]) names.insert(p["name"].get<std::string>());
+  for (const char* n : {"popularity", "random", "ranking", "activity"}) CHECK(names.count(n) == 1);
+  r = RunCommand(Reclift() + " plugins --kind profiler");
+  CHECK(r.exit_code == 0);
+  CHECK(r.out.find("activity") != std::string::npos);
+  CHECK(r.out.find("popularity") == std::string::npos);
+  CHECK(r.out.find("light_min") != std::string::npos);
+}
+
+TEST_CASE("commands fail with a one-line reason and a non-zero exit code", "[e2e]") {
+  auto r = RunCommand(Reclift() + " run /nonexistent/exp.toml");
+  CHECK(r.exit_code != 0);
+  CHECK(r.err.find("/nonexistent/exp.toml") != std::string::npos);
+  r = RunCommand(Reclift() + " frobnicate");
+  CHECK(r.exit_code != 0);
+  r = RunCommand(Reclift() + " new gadget my_thing --dir /tmp/x");
+  CHECK(r.exit_code != 0);
+  CHECK(r.err.find("gadget") != std::string::npos);
+  for (const char* cmd : {"run", "validate", "plugins", "new", "synth", "report"}) {
+    r = RunCommand(Reclift() + " " + cmd + " --help");
+    CHECK(r.exit_code == 0);
+    CHECK(r.out.find("Usage") != std::string::npos);
+  }
+}
+
+TEST_CASE("reclift report re-renders the reports from results.json alone", "[e2e]") {
+  const fs::path dir = FreshDir("rerender");
+  auto results = RunAndRead(dir, Experiment(dir / "out"), "", 0);
+  const fs::path run_dir = results["experiment"]["run_dir"].get<std::string>();
+  const std::string md = ReadText(run_dir / "summary.md");
+  auto r = RunCommand(Reclift() + " report " + (run_dir / "results.json").string() + " --output " +
+                      (dir / "again").string() + " --format md,csv");
+  REQUIRE(r.exit_code == 0);
+  CHECK(ReadText(dir / "again" / "summary.md") == md);
+  CHECK(ReadText(dir / "again" / "per_user.csv") == ReadText(run_dir / "per_user.csv"));
+}
