@@ -1,0 +1,176 @@
+#include "report/format.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "results/results.h"
+#include "util/error.h"
+
+namespace reclift::host::report {
+
+void CheckSchema(const Json& results, std::string_view renderer) {
+  if (!results.is_object()) {
+    throw Error(
+        fmt::format("{}: expected a results.json object, got a JSON {}", renderer, results.type_name()));
+  }
+  const Json* version = Find(results, "schema_version");
+  if (version == nullptr || !version->is_number_integer()) {
+    throw Error(fmt::format("{}: not a reclift results document (no integer \"schema_version\")", renderer));
+  }
+  if (version->get<int>() != kResultsSchemaVersion) {
+    throw Error(fmt::format("{}: results.json has schema version {}, this reclift reads version {}", renderer,
+                            version->get<int>(), kResultsSchemaVersion));
+  }
+}
+
+const Json* Find(const Json& object, std::string_view key) {
+  if (!object.is_object()) return nullptr;
+  const auto it = object.find(key);
+  if (it == object.end() || it->is_null()) return nullptr;
+  return &*it;
+}
+
+double NumberAt(const Json& object, std::string_view key) {
+  const Json* value = Find(object, key);
+  return value != nullptr && value->is_number() ? value->get<double>()
+                                                : std::numeric_limits<double>::quiet_NaN();
+}
+
+std::string StringAt(const Json& object, std::string_view key, std::string_view fallback) {
+  const Json* value = Find(object, key);
+  return value != nullptr && value->is_string() ? value->get<std::string>() : std::string(fallback);
+}
+
+const Json& ArrayAt(const Json& object, std::string_view key) {
+  static const Json kEmpty = Json::array();
+  const Json* value = Find(object, key);
+  return value != nullptr && value->is_array() ? *value : kEmpty;
+}
+
+const Json& ObjectAt(const Json& object, std::string_view key) {
+  static const Json kEmpty = Json::object();
+  const Json* value = Find(object, key);
+  return value != nullptr && value->is_object() ? *value : kEmpty;
+}
+
+std::vector<std::string> OrderedKeys(const Json& object, const std::vector<std::string>& preferred) {
+  std::vector<std::string> keys;
+  if (!object.is_object()) return keys;
+  for (const std::string& key : preferred) {
+    if (object.contains(key)) keys.push_back(key);
+  }
+  for (const auto& [key, value] : object.items()) {
+    if (std::find(keys.begin(), keys.end(), key) == keys.end()) keys.push_back(key);
+  }
+  return keys;
+}
+
+namespace {
+
+std::string ComparisonKey(std::string_view treatment, std::string_view metric, std::string_view profiler,
+                          std::string_view segment) {
+  // \x1f (unit separator) cannot be confused with characters of names.
+  return fmt::format("{}\x1f{}\x1f{}\x1f{}", treatment, metric, profiler, segment);
+}
+
+}  // namespace
+
+ComparisonIndex::ComparisonIndex(const Json& results) {
+  for (const Json& row : ArrayAt(ObjectAt(results, "ab"), "comparisons")) {
+    const std::string key = ComparisonKey(StringAt(row, "treatment"), StringAt(row, "metric"),
+                                          StringAt(row, "profiler"), StringAt(row, "segment"));
+    rows_.emplace(key, &row);  // the first row of a key wins
+  }
+}
+
+const Json* ComparisonIndex::Get(std::string_view treatment, std::string_view metric,
+                                 std::string_view profiler, std::string_view segment) const {
+  const auto it = rows_.find(ComparisonKey(treatment, metric, profiler, segment));
+  return it == rows_.end() ? nullptr : it->second;
+}
+
+std::string FormatMetric(double x) {
+  if (!std::isfinite(x)) return std::string(kMissing);
+  const double magnitude = std::fabs(x);
+  if (x == 0 || (magnitude >= 1e-3 && magnitude < 1e6)) return fmt::format("{:.4f}", x);
+  return fmt::format("{:.3e}", x);
+}
+
+std::string FormatSignedMetric(double x) {
+  if (!std::isfinite(x)) return std::string(kMissing);
+  if (x == 0) return FormatMetric(0.0);
+  return (x > 0 ? "+" : "") + FormatMetric(x);
+}
+
+std::string FormatSignedPercent(double ratio) {
+  if (!std::isfinite(ratio)) return std::string(kMissing);
+  const double percent = 100 * ratio;
+  if (std::fabs(percent) >= 1000) return fmt::format("{:+.0f}%", percent);
+  return fmt::format("{:+.1f}%", percent);
+}
+
+std::string FormatPValue(double p) {
+  if (!std::isfinite(p)) return std::string(kMissing);
+  if (p < 1e-4) return "<1e-4";
+  return fmt::format("{:.4f}", p);
+}
+
+std::string FormatCount(double count) {
+  if (!std::isfinite(count)) return std::string(kMissing);
+  const std::string digits = fmt::format("{:.0f}", std::fabs(count));
+  std::string out = count < 0 ? "-" : "";
+  for (size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
+    out += digits[i];
+  }
+  return out;
+}
+
+std::string EscapeMarkdown(std::string_view text) {
+  // ASCII punctuation that starts emphasis, code, links, HTML, tables,
+  // headings, strike-through, entities or math; a backslash before any ASCII
+  // punctuation is a literal in CommonMark, so over-escaping is harmless.
+  constexpr std::string_view kSpecial = "\\`*_[]<>|#~&$";
+  std::string out;
+  out.reserve(text.size());
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (c == '\r' || c == '\n') {
+      if (c == '\r' && i + 1 < text.size() && text[i + 1] == '\n') ++i;
+      out += ' ';
+      continue;
+    }
+    if (kSpecial.find(c) != std::string_view::npos) out += '\\';
+    out += c;
+  }
+  return out;
+}
+
+std::string CsvField(std::string_view text) {
+  if (text.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(text);
+  std::string out = "\"";
+  for (char c : text) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  out += '"';
+  return out;
+}
+
+std::string CsvValue(const Json* value) {
+  if (value == nullptr || value->is_null()) return "";
+  if (value->is_string()) return CsvField(value->get_ref<const std::string&>());
+  if (value->is_boolean()) return value->get<bool>() ? "true" : "false";
+  if (value->is_number_unsigned()) return fmt::format("{}", value->get<uint64_t>());
+  if (value->is_number_integer()) return fmt::format("{}", value->get<int64_t>());
+  if (value->is_number_float()) {
+    const double x = value->get<double>();
+    return std::isfinite(x) ? fmt::format("{}", x) : "";
+  }
+  return CsvField(value->dump());  // an object or array: keep it readable
+}
+
+}  // namespace reclift::host::report

@@ -1,0 +1,70 @@
+// Helpers shared by the report renderers: tolerant reads of a results.json
+// document, number formatting and escaping for Markdown and CSV. Internal to
+// framework/src/report.
+#pragma once
+
+#include <map>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace reclift::host::report {
+
+using Json = nlohmann::json;
+
+// Throws Error unless `results` is an object with schema_version 1, so an old
+// or foreign document fails with a clear message instead of an odd report.
+void CheckSchema(const Json& results, std::string_view renderer);
+
+// Reads that treat a missing key, a null and a value of the wrong type
+// alike: the report shows what is there and leaves the rest empty.
+const Json* Find(const Json& object, std::string_view key);
+double NumberAt(const Json& object, std::string_view key);  // NaN when absent
+std::string StringAt(const Json& object, std::string_view key, std::string_view fallback = "");
+const Json& ArrayAt(const Json& object, std::string_view key);   // [] when absent
+const Json& ObjectAt(const Json& object, std::string_view key);  // {} when absent
+
+// The keys of `object` in the order of `preferred` (those present), then
+// the rest in the document's order: columns, profilers and segments keep the
+// order the run declared them in.
+std::vector<std::string> OrderedKeys(const Json& object, const std::vector<std::string>& preferred);
+
+// Looks up ab.comparisons rows by (treatment, metric, profiler, segment); an
+// empty profiler and segment mean the overall row (null in the document).
+class ComparisonIndex {
+ public:
+  explicit ComparisonIndex(const Json& results);
+  const Json* Get(std::string_view treatment, std::string_view metric, std::string_view profiler = "",
+                  std::string_view segment = "") const;
+
+ private:
+  std::map<std::string, const Json*, std::less<>> rows_;
+};
+
+// Markdown. Every number that can be missing prints as an em dash.
+inline constexpr std::string_view kMissing = "\u2014";
+// Metric values: 4 decimals (0.1294), or 4 significant digits in scientific
+// notation when that would hide the value (1.234e-05, 2.500e+06).
+std::string FormatMetric(double x);
+// The same with an explicit sign (+0.0312, -0.0100; exactly 0 as 0.0000).
+std::string FormatSignedMetric(double x);
+// A ratio as a signed percentage with one decimal: 0.241 -> +24.1%.
+std::string FormatSignedPercent(double ratio);
+// p-values: 4 decimals, or <1e-4 below that.
+std::string FormatPValue(double p);
+// 1234567 -> 1,234,567.
+std::string FormatCount(double count);
+// Escapes characters Markdown (GitHub flavour) would interpret, including
+// | for tables and $ for math, and folds line breaks into spaces, for names
+// and messages that come from data or configuration.
+std::string EscapeMarkdown(std::string_view text);
+
+// CSV (RFC 4180): quotes a field holding a comma, quote or line break,
+// doubling the quotes inside.
+std::string CsvField(std::string_view text);
+// A JSON value as a CSV field: null or absent -> empty; numbers in their
+// shortest exact form; strings quoted as needed; true/false.
+std::string CsvValue(const Json* value);
+
+}  // namespace reclift::host::report
