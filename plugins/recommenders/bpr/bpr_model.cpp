@@ -172,11 +172,15 @@ Status BprRecommender::Fit(const TrainData& data, const Params& params, const Co
   for (int epoch = 0; epoch < epochs_; ++epoch) {
     if (ctx.IsCancelled()) return Status::Internal("bpr: fit cancelled");
     RunEpoch(epoch);
-  }
-  for (float v : item_factors_) {
-    if (!std::isfinite(v)) {
-      return Status::Internal("bpr: the factors diverged to a non-finite value; lower learning_rate (now " +
-                              std::to_string(learning_rate_) + ")");
+    // A too large step makes the factors grow without bound: stop at the
+    // first non-finite value and name the parameter (a bad setting, not a bug).
+    const bool finite =
+        std::all_of(item_factors_.begin(), item_factors_.end(), [](float v) { return std::isfinite(v); }) &&
+        std::all_of(user_factors_.begin(), user_factors_.end(), [](float v) { return std::isfinite(v); });
+    if (!finite) {
+      return Status::InvalidArgument("bpr: the factors diverged to a non-finite value in epoch " +
+                                     std::to_string(epoch + 1) + "; lower learning_rate (now " +
+                                     reclift::detail::FormatNumber(learning_rate_) + ")");
     }
   }
   return Status::Ok();
