@@ -15,10 +15,9 @@
 #include <cstdint>
 #include <filesystem>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "data/dataset.h"
 #include "plugin_host/catalog.h"
@@ -33,8 +32,9 @@ namespace reclift::host {
 struct PluginUse {
   std::string plugin;
   std::map<std::string, ParamValue> params;
-  SourceLocation where;                               // of the plugin name
-  std::map<std::string, SourceLocation> param_where;  // of each param value
+  SourceLocation where;                                   // of the plugin name
+  std::map<std::string, SourceLocation> param_where;      // of each param value
+  std::map<std::string, SourceLocation> param_key_where;  // of each param name
 };
 
 struct ArmSpec {
@@ -54,8 +54,8 @@ struct EvaluationSpec {
 };
 
 struct AbSpec {
-  std::string control;         // arm name; default the first arm
-  std::string primary_metric;  // column, e.g. "ndcg@10"; default first metric at first k
+  std::string control;                // arm name; default the first arm
+  std::string primary_metric;         // column, e.g. "ndcg@10"; default first metric at first k
   std::string assignment = "paired";  // paired | bucketed
   double alpha = 0.05;
   std::string correction = "holm";  // holm | bh | none
@@ -68,15 +68,27 @@ struct ReportSpec {
   std::map<std::string, SourceLocation> where;
 };
 
+// One `--set section.key=value` override. The value is parsed as a TOML
+// value (so `arms.als.factors=[16,32]` or `split.method="temporal"` work);
+// a bare word that is not valid TOML is taken as a string.
+struct Override {
+  std::string key;    // dotted path: "split.test_fraction", "experiment.seed"
+  std::string value;  // TOML text
+};
+
 struct ExperimentSpec {
   std::filesystem::path source_file;  // the experiment file, as given
   std::filesystem::path base_dir;     // relative paths in the file resolve against it
   std::string name;
   std::string description;
   uint64_t seed = 42;
-  int threads = 0;  // 0 = all cores
+  int threads = 0;               // 0 = all cores
   std::filesystem::path output;  // run folder root; default reports/<name>
   std::vector<std::filesystem::path> plugin_paths;
+  // where each [experiment] key was written ("seed" -> loc of its value)
+  std::map<std::string, SourceLocation> where;
+  // the --set overrides applied on top of the file, in order
+  std::vector<Override> overrides;
 
   DatasetSpec dataset;
   SplitSpec split;
@@ -91,19 +103,16 @@ struct ExperimentSpec {
   nlohmann::json resolved;
 };
 
-// One `--set section.key=value` override. The value is parsed as a TOML
-// value (so `arms.als.factors=[16,32]` or `split.method="temporal"` work);
-// a bare word that is not valid TOML is taken as a string.
-struct Override {
-  std::string key;    // dotted path: "split.test_fraction", "experiment.seed"
-  std::string value;  // TOML text
-};
+// Splits a command-line `key=value` at its first '='. Throws Error when
+// there is no '=' or the key is empty.
+Override ParseOverride(std::string_view text);
 
 // Parses and checks an experiment file. Throws Error with file:line:column
 // and what was expected for: TOML syntax errors, unknown tables and keys
 // (with "did you mean"), wrong types, out-of-range values, missing required
 // keys, duplicate arm names. Paths are resolved against the file's directory.
-ExperimentSpec ParseExperimentFile(const std::filesystem::path& file, const std::vector<Override>& overrides = {});
+ExperimentSpec ParseExperimentFile(const std::filesystem::path& file,
+                                   const std::vector<Override>& overrides = {});
 ExperimentSpec ParseExperimentString(std::string_view toml, const std::filesystem::path& display_name,
                                      const std::vector<Override>& overrides = {});
 

@@ -1,0 +1,248 @@
+// The checks that need more than the file: plugins and their declared
+// parameters (from the catalog), and the input files on disk. Both run
+// before any data is read, so a typo costs seconds, not a training run.
+#include <algorithm>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "experiment/sections.h"
+#include "experiment/spec.h"
+#include "util/text.h"
+
+namespace reclift::host {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr PluginKind kAllKinds[] = {PluginKind::kRecommender, PluginKind::kProfiler, PluginKind::kEvaluator};
+
+// "a recommender", "an evaluator"
+std::string WithArticle(PluginKind kind) {
+  return (kind == PluginKind::kEvaluator ? "an " : "a ") + std::string(PluginKindName(kind));
+}
+
+const PluginInfo& FindPlugin(const PluginCatalog& catalog, PluginKind kind, const PluginUse& use) {
+  if (const PluginInfo* info = catalog.Find(kind, use.plugin)) return *info;
+  const std::string kind_name = PluginKindName(kind);
+  for (PluginKind other : kAllKinds) {
+    if (other != kind && catalog.Find(other, use.plugin) != nullptr) {
+      throw Error(use.where,
+                  "'" + use.plugin + "' is " + WithArticle(other) + " plugin, not " + WithArticle(kind));
+    }
+  }
+  const std::vector<std::string> names = catalog.Names(kind);
+  std::string hint = DidYouMean(use.plugin, names);
+  if (hint.empty()) {
+    hint = names.empty() ? " (no " + kind_name + " plugins are available)"
+                         : " (available: " + Join(names, ", ") + ")";
+  }
+  throw Error(use.where, "unknown " + kind_name + " '" + use.plugin + "'" + hint);
+}
+
+const SourceLocation& LocationIn(const std::map<std::string, SourceLocation>& where, const std::string& key,
+                                 const SourceLocation& fallback) {
+  auto it = where.find(key);
+  return it != where.end() ? it->second : fallback;
+}
+
+// Checks the explicit parameters of one use against the plugin's specs and
+// converts them to the declared types (an integer given for a float).
+void CheckParams(PluginUse& use, const PluginInfo& info) {
+  const std::string owner = std::string(PluginKindName(info.kind)) + " '" + use.plugin + "'";
+  const auto specs = info.param_specs();
+  for (auto& [name, value] : use.params) {
+    auto spec = std::find_if(specs.begin(), specs.end(), [&](const ParamSpec& s) { return name == s.name; });
+    if (spec == specs.end()) {
+      std::vector<std::string> names;
+      for (const ParamSpec& s : specs) names.emplace_back(s.name);
+      std::string hint = DidYouMean(name, names);
+      if (hint.empty()) {
+        hint = names.empty() ? " (it takes no parameters)" : " (valid parameters: " + Join(names, ", ") + ")";
+      }
+      throw Error(LocationIn(use.param_key_where, name, use.where),
+                  owner + ": unknown parameter '" + name + "'" + hint);
+    }
+    const Status status = CheckParam(*spec, value);
+    if (!status.ok())
+      throw Error(LocationIn(use.param_where, name, use.where), owner + ", " + status.message());
+  }
+  // defaults are the plugin's own; a bad one is the plugin's bug, said so
+  Params full;
+  const Status status = Params::Build(specs, use.params, full);
+  if (!status.ok()) throw Error(use.where, owner + " (plugin " + info.version + "): " + status.message());
+}
+
+nlohmann::json ToJson(const ParamValue& value) {
+  return std::visit([](const auto& v) { return nlohmann::json(v); }, value);
+}
+
+nlohmann::json PluginUseJson(const PluginUse& use, PluginKind kind, const PluginCatalog* catalog,
+                             std::string_view name_key) {
+  nlohmann::json out;
+  out[std::string(name_key)] = use.plugin;
+  nlohmann::json params = nlohmann::json::object();
+  const PluginInfo* info = catalog != nullptr ? catalog->Find(kind, use.plugin) : nullptr;
+  if (info != nullptr) {
+    out["version"] = info->version;
+    Params full;
+    if (Params::Build(info->param_specs(), use.params, full).ok()) {
+      for (const auto& [name, value] : full.values()) params[name] = ToJson(value);
+    }
+  } else {
+    for (const auto& [name, value] : use.params) params[name] = ToJson(value);
+  }
+  out["params"] = std::move(params);
+  return out;
+}
+
+nlohmann::json PathJson(const fs::path& path) {
+  return path.empty() ? nlohmann::json(nullptr) : nlohmann::json(path.string());
+}
+
+void RequireFile(const fs::path& path, const std::string& key, const SourceLocation& where) {
+  std::error_code error;
+  const fs::file_status status = fs::status(path, error);
+  if (!fs::exists(status)) throw Error(where, key + ": file not found: " + path.string());
+  if (fs::is_directory(status))
+    throw Error(where, key + ": expected a file, found a directory: " + path.string());
+}
+
+struct MovieLensLayout {
+  std::string_view format;
+  std::string_view title;
+  std::string_view files[2];  // ratings, then items
+};
+constexpr MovieLensLayout kMovieLensLayouts[] = {
+    {"movielens-100k", "MovieLens 100K", {"u.data", "u.item"}},
+    {"movielens-1m", "MovieLens 1M", {"ratings.dat", "movies.dat"}},
+    {"movielens-latest", "MovieLens latest", {"ratings.csv", "movies.csv"}},
+};
+
+}  // namespace
+
+nlohmann::json experiment_internal::ResolvedJson(const ExperimentSpec& spec, const PluginCatalog* catalog) {
+  nlohmann::json out;
+  std::vector<std::string> plugin_paths, overrides;
+  for (const auto& path : spec.plugin_paths) plugin_paths.push_back(path.string());
+  for (const Override& o : spec.overrides) overrides.push_back(o.key + "=" + o.value);
+  out["experiment"] = {{"name", spec.name},
+                       {"description", spec.description},
+                       {"file", spec.source_file.string()},
+                       {"seed", spec.seed},
+                       {"threads", spec.threads},
+                       {"output", spec.output.string()},
+                       {"plugin_paths", plugin_paths},
+                       {"overrides", overrides}};
+
+  // only what the format reads: csv settings mean nothing for MovieLens
+  const DatasetSpec& d = spec.dataset;
+  nlohmann::json dataset = {{"format", d.format}};
+  if (d.format != "synthetic") {
+    dataset["interactions"] = PathJson(d.interactions);
+    dataset["on_bad_rows"] = d.on_bad_rows;
+    dataset["duplicates"] = d.duplicates;
+  }
+  if (d.format == "csv") {
+    dataset["items"] = PathJson(d.items);
+    dataset["delimiter"] = d.delimiter;
+    dataset["header"] = d.header;
+    dataset["user_column"] = d.user_column;
+    dataset["item_column"] = d.item_column;
+    dataset["value_column"] = d.value_column;
+    dataset["timestamp_column"] = d.timestamp_column;
+  }
+  if (d.format == "synthetic") {
+    dataset["preset"] = d.synthetic_preset;
+    dataset["seed"] = d.synthetic_seed;
+  }
+  dataset["positive_threshold"] = d.has_positive_threshold ? nlohmann::json(d.positive_threshold) : nullptr;
+  out["dataset"] = std::move(dataset);
+
+  const SplitSpec& s = spec.split;
+  out["split"] = {{"method", s.method},
+                  {"test_fraction", s.test_fraction},
+                  {"leave_last", s.leave_last},
+                  {"min_user_interactions", s.min_user_interactions},
+                  {"seed", s.seed}};
+
+  nlohmann::json arms = nlohmann::json::array();
+  for (const ArmSpec& arm : spec.arms) {
+    nlohmann::json a = PluginUseJson(arm.recommender, PluginKind::kRecommender, catalog, "recommender");
+    a["name"] = arm.name;
+    arms.push_back(std::move(a));
+  }
+  out["arms"] = std::move(arms);
+
+  nlohmann::json evaluators = nlohmann::json::array();
+  for (const PluginUse& use : spec.evaluation.evaluators) {
+    evaluators.push_back(PluginUseJson(use, PluginKind::kEvaluator, catalog, "plugin"));
+  }
+  out["evaluation"] = {
+      {"k", spec.evaluation.ks}, {"metrics", spec.evaluation.metrics}, {"evaluators", std::move(evaluators)}};
+
+  nlohmann::json profilers = nlohmann::json::array();
+  for (const PluginUse& use : spec.profilers) {
+    profilers.push_back(PluginUseJson(use, PluginKind::kProfiler, catalog, "plugin"));
+  }
+  out["profilers"] = std::move(profilers);
+
+  const AbSpec& ab = spec.ab;
+  out["ab"] = {{"control", ab.control},       {"primary_metric", ab.primary_metric},
+               {"assignment", ab.assignment}, {"alpha", ab.alpha},
+               {"correction", ab.correction}, {"bootstrap_samples", ab.bootstrap_samples}};
+  out["report"] = {{"formats", spec.report.formats}};
+  return out;
+}
+
+void CheckPlugins(ExperimentSpec& spec, const PluginCatalog& catalog) {
+  for (ArmSpec& arm : spec.arms) {
+    CheckParams(arm.recommender, FindPlugin(catalog, PluginKind::kRecommender, arm.recommender));
+  }
+  for (PluginUse& use : spec.profilers) CheckParams(use, FindPlugin(catalog, PluginKind::kProfiler, use));
+  for (PluginUse& use : spec.evaluation.evaluators) {
+    CheckParams(use, FindPlugin(catalog, PluginKind::kEvaluator, use));
+  }
+  spec.resolved = experiment_internal::ResolvedJson(spec, &catalog);
+}
+
+void CheckFiles(const ExperimentSpec& spec) {
+  const DatasetSpec& d = spec.dataset;
+  auto where = [&](const std::string& key) {
+    auto it = d.where.find(key);
+    return it != d.where.end() ? it->second : SourceLocation{spec.source_file.string()};
+  };
+  if (d.format == "csv") {
+    RequireFile(d.interactions, "dataset.interactions", where("interactions"));
+    if (!d.items.empty()) RequireFile(d.items, "dataset.items", where("items"));
+  }
+  for (const MovieLensLayout& layout : kMovieLensLayouts) {
+    if (d.format != layout.format) continue;
+    std::error_code error;
+    if (!fs::is_directory(d.interactions, error)) {
+      const std::string found = fs::exists(d.interactions, error) ? "not a directory" : "directory not found";
+      throw Error(where("interactions"), "dataset.interactions: " + found + ": " + d.interactions.string() +
+                                             " (format \"" + d.format + "\" reads the unpacked " +
+                                             std::string(layout.title) + " folder)");
+    }
+    for (std::string_view file : layout.files) {
+      if (!fs::is_regular_file(d.interactions / file, error)) {
+        throw Error(where("interactions"),
+                    "dataset.interactions: " + d.interactions.string() + " has no " + std::string(file) +
+                        " (expected the " + std::string(layout.title) + " files " +
+                        std::string(layout.files[0]) + " and " + std::string(layout.files[1]) + ")");
+      }
+    }
+  }
+  for (const fs::path& path : spec.plugin_paths) {
+    std::error_code error;
+    if (!fs::exists(path, error)) {
+      auto it = spec.where.find("plugin_paths");
+      throw Error(it != spec.where.end() ? it->second : SourceLocation{spec.source_file.string()},
+                  "experiment.plugin_paths: not found: " + path.string());
+    }
+  }
+}
+
+}  // namespace reclift::host
