@@ -139,6 +139,7 @@ int main(int argc, char** argv) {
 
   CLI::App app{"reclift: offline A/B experiments on recommender algorithms"};
   app.require_subcommand(1);
+  app.fallthrough();  // global flags (-q, -v) may follow the subcommand
   bool quiet = false, verbose = false;
   app.add_flag("-q,--quiet", quiet, "only warnings and errors");
   app.add_flag("-v,--verbose", verbose, "debug output");
