@@ -39,7 +39,7 @@
 
 namespace reclift {
 
-inline constexpr uint32_t kAbiVersion = 1;
+inline constexpr uint32_t kAbiVersion = 2;  // 2: Recommender::SetChildren
 
 #define RECLIFT_STRINGIFY_IMPL_(x) #x
 #define RECLIFT_STRINGIFY_(x) RECLIFT_STRINGIFY_IMPL_(x)
@@ -135,6 +135,9 @@ class GuardedRecommender final : public Recommender {
   }
   Status Predict(uint32_t u, std::span<const uint32_t> items, std::span<float> out) const override {
     return Guard("Predict", [&] { return impl_.Predict(u, items, out); });
+  }
+  Status SetChildren(std::span<const ChildRecommender> children) override {
+    return Guard("SetChildren", [&] { return impl_.SetChildren(children); });
   }
   Status ScoreHistory(std::span<const uint32_t> hi, std::span<const float> hv,
                       std::span<const uint32_t> items, std::span<float> out) const override {

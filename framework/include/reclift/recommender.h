@@ -46,6 +46,17 @@ enum RecommenderCapability : uint32_t {
   kCapPredict = 1u << 1,       // Predict (rating prediction) is implemented
   kCapScoreHistory = 1u << 2,  // ScoreHistory (fold-in of unseen users)
   kCapItemFeatures = 1u << 3,  // uses item features: can score items with no interactions
+  kCapComposite = 1u << 4,     // takes child recommenders (SetChildren): hybrids, re-rankers
+};
+
+class Recommender;
+
+// A child of a composite recommender, built and fitted by the host from the
+// experiment file (`children = [...]` in an arm) before the composite's Fit.
+struct ChildRecommender {
+  const Recommender* model;  // fitted; owned by the host, valid for the composite's lifetime
+  uint32_t capabilities;     // its RecommenderCapability bits
+  const char* name;          // its plugin name, for messages
 };
 
 class Recommender {
@@ -77,6 +88,14 @@ class Recommender {
     (void)items;
     (void)out;
     return Status::NotSupported("Predict");
+  }
+
+  // Composite recommenders only (kCapComposite): receives the fitted
+  // children, in the order the experiment lists them, before Fit. Return
+  // InvalidArgument when their number or capabilities do not fit.
+  virtual Status SetChildren(std::span<const ChildRecommender> children) {
+    (void)children;
+    return Status::NotSupported("SetChildren");
   }
 
   // Fold-in: scores `items` for a user unseen at fit time, described only by

@@ -100,13 +100,63 @@ std::vector<std::pair<std::string, std::map<std::string, ParamValue>>> BoundaryP
   return out;
 }
 
+// Two simple children the contract hands a composite recommender: item
+// popularity, and a score that favours the user's own item-id neighbourhood.
+class PopularityChild final : public Recommender {
+ public:
+  Status Fit(const TrainData& d, const Params&, const Context&) override {
+    data_ = &d;
+    return {};
+  }
+  Status Score(uint32_t, std::span<const uint32_t> items, std::span<float> out) const override {
+    for (size_t j = 0; j < items.size(); ++j) out[j] = static_cast<float>(data_->by_item.RowSize(items[j]));
+    return {};
+  }
+
+ private:
+  const TrainData* data_ = nullptr;
+};
+
+class NeighbourChild final : public Recommender {
+ public:
+  Status Fit(const TrainData& d, const Params&, const Context&) override {
+    data_ = &d;
+    return {};
+  }
+  Status Score(uint32_t u, std::span<const uint32_t> items, std::span<float> out) const override {
+    for (size_t j = 0; j < items.size(); ++j) {
+      float s = 0;
+      for (uint32_t i : data_->by_user.RowIndices(u)) s += 1.f / (1.f + std::abs(float(i) - float(items[j])));
+      out[j] = s;
+    }
+    return {};
+  }
+
+ private:
+  const TrainData* data_ = nullptr;
+};
+
+struct ContractChildren {
+  PopularityChild popularity;
+  NeighbourChild neighbour;
+  std::vector<ChildRecommender> list;
+  explicit ContractChildren(const TrainData& data) {
+    popularity.Fit(data, Params{}, Context{});
+    neighbour.Fit(data, Params{}, Context{});
+    list = {{&neighbour, 0, "contract_neighbour"}, {&popularity, 0, "contract_popularity"}};
+  }
+};
+
 // Fits and scores every user on every item; "" when fine, else the problem.
 std::string FitAndScore(const PluginRegistry& reg, const PluginInfo& info, const TrainData& data,
                         const Params& params, uint64_t seed, std::vector<float>& scores, Status* fit_status) {
   RecommenderHandle model = reg.CreateRecommender(info.name);
   Context ctx;
   ctx.seed = seed;
-  Status s = model->Fit(data, params, ctx);
+  ContractChildren children(data);
+  Status s;
+  if (info.capabilities & kCapComposite) s = model->SetChildren(children.list);
+  if (s.ok()) s = model->Fit(data, params, ctx);
   if (fit_status != nullptr) *fit_status = s;
   if (!s.ok()) return "Fit: " + s.ToString();
   std::vector<uint32_t> items(data.num_items);
@@ -155,6 +205,8 @@ void CheckRecommender(const PluginRegistry& reg, const PluginInfo& info, Checks&
   RecommenderHandle model = reg.CreateRecommender(info.name);
   Context ctx;
   ctx.seed = 42;
+  ContractChildren children(data);
+  if (info.capabilities & kCapComposite) (void)model->SetChildren(children.list);
   (void)model->Fit(data, defaults, ctx);
   std::vector<uint32_t> users(data.num_users);
   std::iota(users.begin(), users.end(), 0u);
