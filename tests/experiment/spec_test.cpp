@@ -460,6 +460,10 @@ TEST_CASE("dataset keys are checked for type, choice and format", "[experiment]"
         "exp.toml:5:13: dataset.delimiter: expected a single character, \"\\t\" or \"auto\", found \"::\"");
   CHECK(ParseError(dataset("interactions = \"r.csv\"\nheader = \"yes\"")) ==
         "exp.toml:5:10: dataset.header: expected true or false, found \"yes\"");
+  CHECK(
+      ParseError(dataset("format = \"synthetic\"\npreset = \"sampel\"")) ==
+      "exp.toml:5:10: dataset.preset: expected one of tiny, sample, ml-100k, ml-1m, ml-20m, found \"sampel\" "
+      "(did you mean 'sample'?)");
   CHECK(ParseError(dataset("interactions = \"r.csv\"\npositive_threshold = nan")) ==
         "exp.toml:5:22: dataset.positive_threshold: expected a finite number, found nan");
   CHECK(ParseError(dataset("interactions = \"\"")) ==
@@ -930,6 +934,11 @@ name = "pop"
 recommender = "popularity"
 )";
   CHECK(ErrorOf([&] { CheckFiles(Parse(text)); }) ==
-        "exp.toml:3:16: experiment.plugin_paths: not found: /nonexistent/plugins");
+        "exp.toml:3:16: experiment.plugin_paths: directory not found: /nonexistent/plugins");
   CHECK(ErrorOf([&] { CheckFiles(Parse(text, {{"experiment.plugin_paths", "[]"}})); }) == "no error");
+  TempDir dir("plugin-paths");
+  dir.Write("lib.so", "");
+  CHECK(ErrorOf([&] {
+          CheckFiles(Parse(text, {{"experiment.plugin_paths", (dir.path / "lib.so").string()}}));
+        }) == "--set: experiment.plugin_paths: not a directory: " + (dir.path / "lib.so").string());
 }

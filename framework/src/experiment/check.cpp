@@ -237,10 +237,11 @@ void CheckFiles(const ExperimentSpec& spec) {
   }
   for (const fs::path& path : spec.plugin_paths) {
     std::error_code error;
-    if (!fs::exists(path, error)) {
+    if (!fs::is_directory(path, error)) {
       auto it = spec.where.find("plugin_paths");
+      const std::string found = fs::exists(path, error) ? "not a directory: " : "directory not found: ";
       throw Error(it != spec.where.end() ? it->second : SourceLocation{spec.source_file.string()},
-                  "experiment.plugin_paths: not found: " + path.string());
+                  "experiment.plugin_paths: " + found + path.string());
     }
   }
 }

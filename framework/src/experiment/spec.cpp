@@ -7,6 +7,7 @@
 #include <set>
 #include <sstream>
 
+#include "data/synth.h"
 #include "experiment/sections.h"
 #include "experiment/toml_read.h"
 #include "util/text.h"
@@ -308,7 +309,9 @@ void ReadDataset(const toml::table& root, ExperimentSpec& spec) {
     remember(*f, "positive_threshold");
   }
   if (auto f = reader.Get("preset")) {
-    d.synthetic_preset = f->NonEmptyString();
+    const std::vector<std::string> presets = SynthPresets();
+    const std::vector<std::string_view> choices(presets.begin(), presets.end());
+    d.synthetic_preset = f->Choice(choices);
     remember(*f, "preset");
   }
   d.synthetic_seed = spec.seed;
