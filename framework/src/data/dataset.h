@@ -40,6 +40,9 @@ struct DatasetSpec {
   // are relevant; NaN means every test interaction is relevant
   double positive_threshold = 0.0;
   bool has_positive_threshold = false;
+  // Bytes per parallel parsing task; 0 = automatic (8 MiB). Results never
+  // depend on it; tests set it small to exercise the merge of many chunks.
+  size_t parse_chunk_bytes = 0;
   // synthetic
   std::string synthetic_preset = "sample";
   uint64_t synthetic_seed = 42;
@@ -48,9 +51,9 @@ struct DatasetSpec {
 };
 
 struct LoadReport {
-  size_t rows_read = 0;
-  size_t bad_rows_skipped = 0;
-  size_t duplicates_merged = 0;
+  size_t rows_read = 0;          // data rows of the interactions file, bad ones included
+  size_t bad_rows_skipped = 0;   // on_bad_rows = "skip"
+  size_t duplicates_merged = 0;  // rows folded into another by the duplicate policy
   double seconds = 0;
   std::vector<std::string> notes;  // human-readable, logged by the caller
 };
