@@ -19,6 +19,7 @@ struct SplitSpec {
   //           interactions are test;
   // "leave-last": the last `leave_last` interactions of each user (by
   //           timestamp, then file order) are test
+  // Exact rules (rounding, ties, users too small to split): datasets/README.md.
   std::string method = "random";
   double test_fraction = 0.2;
   int leave_last = 1;
@@ -29,9 +30,10 @@ struct SplitSpec {
 };
 
 struct Split {
-  std::vector<uint64_t> train;  // indices into the dataset, ascending
-  std::vector<uint64_t> test;   // indices into the dataset, ascending
-  int64_t cutoff_time = 0;      // temporal: test interactions are at or after it
+  std::vector<uint64_t> train;     // indices into the dataset, ascending
+  std::vector<uint64_t> test;      // indices into the dataset, ascending
+  int64_t cutoff_time = 0;         // temporal: test interactions are at or after it
+  std::vector<std::string> notes;  // human-readable, logged by the caller
 };
 
 // Splits deterministically under spec.seed. Throws Error (with the spec's
