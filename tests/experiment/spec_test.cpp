@@ -35,9 +35,13 @@ const ParamSpec kRankingParams[] = {
     {"exclude_seen", ParamType::kBool, "true", 0, 0, nullptr, "drop training items"},
 };
 
-PluginInfo MakeInfo(PluginKind kind, const char* name, const ParamSpec* params, size_t n) {
+const ParamSpec kHybridParams[] = {
+    {"mix", ParamType::kFloat, "0.5", 0, 1, nullptr, "weight of the first child"},
+};
+
+PluginInfo MakeInfo(PluginKind kind, const char* name, const ParamSpec* params, size_t n, uint32_t caps = 0) {
   return PluginInfo{
-      reclift::kAbiVersion, reclift::kAbiTag, kind, name, "1.2.0", "fake", params, n, 0, nullptr, nullptr};
+      reclift::kAbiVersion, reclift::kAbiTag, kind, name, "1.2.0", "fake", params, n, caps, nullptr, nullptr};
 }
 
 class FakeCatalog : public PluginCatalog {
@@ -46,6 +50,7 @@ class FakeCatalog : public PluginCatalog {
     infos_ = {MakeInfo(PluginKind::kRecommender, "popularity", kPopularityParams, 1),
               MakeInfo(PluginKind::kRecommender, "als", kAlsParams, 4),
               MakeInfo(PluginKind::kRecommender, "random", nullptr, 0),
+              MakeInfo(PluginKind::kRecommender, "hybrid", kHybridParams, 1, reclift::kCapComposite),
               MakeInfo(PluginKind::kProfiler, "activity", kActivityParams, 1),
               MakeInfo(PluginKind::kEvaluator, "ranking", kRankingParams, 1),
               MakeInfo(PluginKind::kEvaluator, "diversity", nullptr, 0)};
@@ -728,7 +733,7 @@ TEST_CASE("unknown plugins are errors with a did-you-mean hint or the list", "[e
   CHECK(CheckError(kHead + "[[arms]]\nname = \"b\"\nrecommender = \"populartiy\"\n") ==
         "exp.toml:10:15: unknown recommender 'populartiy' (did you mean 'popularity'?)");
   CHECK(CheckError(kHead + "[[arms]]\nname = \"b\"\nrecommender = \"ease\"\n") ==
-        "exp.toml:10:15: unknown recommender 'ease' (available: als, popularity, random)");
+        "exp.toml:10:15: unknown recommender 'ease' (available: als, hybrid, popularity, random)");
   CHECK(CheckError(kHead + "[[profilers]]\nplugin = \"activty\"\n") ==
         "exp.toml:9:10: unknown profiler 'activty' (did you mean 'activity'?)");
   CHECK(CheckError(kHead + "[evaluation]\nevaluators = [\"rankng\"]\n") ==
@@ -842,6 +847,50 @@ plugin = "activity"
   CHECK(r["ab"]["alpha"] == 0.1);
   CHECK(r["ab"]["control"] == "pop");
   CHECK(r["report"]["formats"] == nlohmann::json{"md", "json", "csv"});
+}
+
+TEST_CASE("a composite arm lists its child recommenders, checked like arms", "[experiment][plugins]") {
+  const std::string hybrid = kHead + R"([[arms]]
+name = "blend"
+recommender = "hybrid"
+params = { mix = [0.3, 0.7] }
+children = ["popularity", { recommender = "als", params = { factors = 8 } }]
+)";
+  ExperimentSpec spec = Parse(hybrid);
+  REQUIRE(spec.arms.size() == 3);
+  CHECK(spec.arms[1].name == "blend[mix=0.3]");
+  REQUIRE(spec.arms[2].children.size() == 2);  // every grid arm gets the children
+  CHECK(spec.arms[2].children[0].plugin == "popularity");
+  CHECK(spec.arms[2].children[1].plugin == "als");
+  CHECK(spec.arms[2].children[1].params.at("factors") == ParamValue(int64_t{8}));
+  CheckPlugins(spec, FakeCatalog());
+  CHECK(spec.resolved["arms"][1]["children"][1] ==
+        nlohmann::json{
+            {"recommender", "als"},
+            {"version", "1.2.0"},
+            {"params", {{"factors", 8}, {"regularization", 0.05}, {"solver", "cg"}, {"use_bias", true}}}});
+  CHECK_FALSE(spec.resolved["arms"][0].contains("children"));
+
+  CHECK(CheckError(kHead + "children = [\"random\"]\n") ==
+        "exp.toml:8:13: recommender 'popularity' takes no children: it is not a composite recommender");
+  CHECK(CheckError(kHead + "[[arms]]\nname = \"b\"\nrecommender = \"hybrid\"\n") ==
+        "exp.toml:10:15: recommender 'hybrid' is a composite: list the recommenders it combines in children "
+        "= [...]");
+  CHECK(CheckError(kHead + "[[arms]]\nname = \"b\"\nrecommender = \"hybrid\"\nchildren = [\"hybrid\"]\n") ==
+        "exp.toml:11:13: child recommender 'hybrid' is itself a composite; composites cannot be nested");
+  CHECK(CheckError(kHead + "[[arms]]\nname = \"b\"\nrecommender = \"hybrid\"\n"
+                           "children = [{ recommender = \"als\", params = { factors = 0 } }]\n") ==
+        "exp.toml:11:57: recommender 'als', parameter 'factors': expected an integer in [1, 4096], found 0");
+  CHECK(ParseError(kHead + "children = [{ recommender = \"als\", params = { factors = [8, 16] } }]\n") ==
+        "exp.toml:8:57: arms.pop.children.als.params.factors: expected a number, boolean or string, found a "
+        "list");
+  CHECK(ParseError(kHead + "children = [{ recomender = \"als\" }]\n") ==
+        "exp.toml:8:15: unknown key 'recomender' in arms.pop.children (did you mean 'recommender'?)");
+  CHECK(ParseError(kHead + "children = []\n") ==
+        "exp.toml:8:12: arms.pop.children: expected at least one recommender, found a list");
+  // children can be replaced from the command line
+  CHECK(Parse(hybrid, {{"arms.blend.children", "[\"random\", \"popularity\"]"}}).arms[1].children[0].plugin ==
+        "random");
 }
 
 // ------------------------------------------------------------- files and paths

@@ -171,6 +171,13 @@ nlohmann::json experiment_internal::ResolvedJson(const ExperimentSpec& spec, con
   for (const ArmSpec& arm : spec.arms) {
     nlohmann::json a = PluginUseJson(arm.recommender, PluginKind::kRecommender, catalog, "recommender");
     a["name"] = arm.name;
+    if (!arm.children.empty()) {
+      nlohmann::json children = nlohmann::json::array();
+      for (const PluginUse& child : arm.children) {
+        children.push_back(PluginUseJson(child, PluginKind::kRecommender, catalog, "recommender"));
+      }
+      a["children"] = std::move(children);
+    }
     arms.push_back(std::move(a));
   }
   out["arms"] = std::move(arms);
@@ -198,7 +205,27 @@ nlohmann::json experiment_internal::ResolvedJson(const ExperimentSpec& spec, con
 
 void CheckPlugins(ExperimentSpec& spec, const PluginCatalog& catalog) {
   for (ArmSpec& arm : spec.arms) {
-    CheckParams(arm.recommender, FindPlugin(catalog, PluginKind::kRecommender, arm.recommender));
+    const PluginInfo& info = FindPlugin(catalog, PluginKind::kRecommender, arm.recommender);
+    CheckParams(arm.recommender, info);
+    const bool composite = (info.capabilities & kCapComposite) != 0;
+    if (!composite && !arm.children.empty()) {
+      throw Error(arm.children.front().where, "recommender '" + arm.recommender.plugin +
+                                                  "' takes no children: it is not a composite recommender");
+    }
+    if (composite && arm.children.empty()) {
+      throw Error(arm.recommender.where, "recommender '" + arm.recommender.plugin +
+                                             "' is a composite: list the recommenders it combines in "
+                                             "children = [...]");
+    }
+    for (PluginUse& child : arm.children) {
+      const PluginInfo& child_info = FindPlugin(catalog, PluginKind::kRecommender, child);
+      // the host fits children itself; one level keeps that simple
+      if (child_info.capabilities & kCapComposite) {
+        throw Error(child.where, "child recommender '" + child.plugin +
+                                     "' is itself a composite; composites cannot be nested");
+      }
+      CheckParams(child, child_info);
+    }
   }
   for (PluginUse& use : spec.profilers) CheckParams(use, FindPlugin(catalog, PluginKind::kProfiler, use));
   for (PluginUse& use : spec.evaluation.evaluators) {

@@ -87,8 +87,8 @@ class OverrideApplier {
                               "override '" + override_.key + "=" + override_.value + "': " + message);
   }
 
-  // arms.<arm>.<param>, arms.<arm>.params.<param>, arms.<arm>.params,
-  // arms.<arm>.name or arms.<arm>.recommender. Arm names may hold dots, so
+  // arms.<arm>.<param>, arms.<arm>.params.<param>, or one of the arm's own
+  // keys arms.<arm>.name / .recommender / .params / .children. Arm names may hold dots, so
   // the longest arm name that fits wins.
   void ApplyToArm(const std::vector<std::string>& parts) {
     constexpr std::string_view kForms =
@@ -117,7 +117,9 @@ class OverrideApplier {
       Fail("no arm named '" + parts[1] + "'" + hint);
     }
     const std::string key = rest.substr(name_length + 1);
-    if (key == "name" || key == "recommender" || key == "params") return SetValue(*arm, key, override_.value);
+    if (key == "name" || key == "recommender" || key == "params" || key == "children") {
+      return SetValue(*arm, key, override_.value);
+    }
     const std::string param =
         key.rfind("params.", 0) == 0 ? key.substr(std::string_view("params.").size()) : key;
     if (param.find('.') != std::string::npos) Fail(std::string(kForms));

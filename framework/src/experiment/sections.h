@@ -26,7 +26,8 @@ inline constexpr std::string_view kDatasetKeys[] = {"format",      "interactions
                                                     "preset",      "seed"};
 inline constexpr std::string_view kSplitKeys[] = {"method", "test_fraction", "leave_last",
                                                   "min_user_interactions", "seed"};
-inline constexpr std::string_view kArmKeys[] = {"name", "recommender", "params"};
+inline constexpr std::string_view kArmKeys[] = {"name", "recommender", "params", "children"};
+inline constexpr std::string_view kChildKeys[] = {"recommender", "params"};
 inline constexpr std::string_view kEvaluationKeys[] = {"k", "metrics", "evaluators"};
 inline constexpr std::string_view kPluginUseKeys[] = {"plugin", "params"};
 inline constexpr std::string_view kAbKeys[] = {"control", "primary_metric", "assignment",

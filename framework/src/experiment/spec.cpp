@@ -150,6 +150,34 @@ std::vector<PluginUse> ReadPluginUses(const Field& field, std::string_view kind,
   return uses;
 }
 
+// The children of a composite arm: recommender names or
+// { recommender = "name", params = { ... } } tables (no grids).
+std::vector<PluginUse> ReadChildren(const Field& field) {
+  if (!field.node().is_array()) field.Expected("a list of recommenders");
+  std::vector<PluginUse> children;
+  for (const Field& item : field.Items()) {
+    PluginUse child;
+    if (item.node().is_string()) {
+      child.plugin = item.NonEmptyString();
+      child.where = item.where();
+    } else if (const toml::table* table = item.node().as_table()) {
+      TableReader reader(*table, field.name(), field.name(), kChildKeys);
+      auto recommender = reader.Get("recommender");
+      if (!recommender) Fail(reader.where(), "missing required key 'recommender' in " + field.name());
+      child.plugin = recommender->NonEmptyString();
+      child.where = recommender->where();
+      if (auto params = reader.Get("params")) {
+        ReadParams(Field(params->node(), field.name() + "." + child.plugin + ".params"), child, nullptr);
+      }
+    } else {
+      item.Expected("a recommender name or { recommender = \"name\", params = { ... } }");
+    }
+    children.push_back(std::move(child));
+  }
+  if (children.empty()) field.Expected("at least one recommender");
+  return children;
+}
+
 // ---------------------------------------------------------------- [experiment]
 
 void ReadExperiment(const toml::table& root, ExperimentSpec& spec) {
@@ -432,6 +460,9 @@ std::map<std::string, std::vector<std::string>> ReadArms(const toml::table& root
     std::map<std::string, std::vector<std::pair<ParamValue, SourceLocation>>> grids;
     if (auto params = reader.Get("params")) {
       ReadParams(Field(params->node(), "arms." + base.name + ".params"), base.recommender, &grids);
+    }
+    if (auto children = reader.Get("children")) {
+      base.children = ReadChildren(Field(children->node(), "arms." + base.name + ".children"));
     }
     for (ArmSpec& arm : ExpandArm(base, grids, name->where())) {
       auto [it, inserted] = name_where.emplace(arm.name, name->where());

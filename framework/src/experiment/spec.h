@@ -40,6 +40,10 @@ struct PluginUse {
 struct ArmSpec {
   std::string name;  // unique; grid arms get "als[factors=32,regularization=0.05]"
   PluginUse recommender;
+  // Composite recommenders (kCapComposite) only: the child recommenders the
+  // host builds, fits and hands over with SetChildren, in the order written
+  // (`children = ["popularity", { recommender = "als", params = { ... } }]`).
+  std::vector<PluginUse> children;
   SourceLocation where;  // of the [[arms]] table
 };
 
