@@ -1,5 +1,6 @@
 #include "ranking.h"
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <map>
@@ -18,13 +19,14 @@ using reclift::plugins::RankingParamSpecs;
 constexpr double kDiscount3 = 0.63092975357145743;  // 1 / log2(3)
 constexpr double kDiscount5 = 0.43067655807339306;  // 1 / log2(5)
 
-RankingEvaluator Configured(std::vector<int> ks, const std::map<std::string, ParamValue>& given = {}) {
+RankingEvaluator Configured(std::vector<int> ks, const std::map<std::string, ParamValue>& given = {},
+                            uint32_t num_items = 100) {
   static std::vector<int> storage;  // EvalContext only borrows the cut-offs
   storage = std::move(ks);
   Params params;
   REQUIRE(Params::Build(RankingParamSpecs(), given, params).ok());
   EvalContext ctx;
-  ctx.num_items = 100;
+  ctx.num_items = num_items;
   ctx.ks = storage;
   RankingEvaluator evaluator;
   REQUIRE(evaluator.Configure(params, ctx).ok());
@@ -49,10 +51,10 @@ std::map<std::string, double> Evaluate(const RankingEvaluator& evaluator, std::v
 
 }  // namespace
 
-TEST_CASE("ranking declares six metrics per cut-off, metric-major, cut-offs ascending", "[ranking]") {
+TEST_CASE("ranking declares seven metrics per cut-off, metric-major, cut-offs ascending", "[ranking]") {
   auto evaluator = Configured({10, 5, 10});
   auto columns = evaluator.Columns();
-  REQUIRE(columns.size() == 12u);
+  REQUIRE(columns.size() == 14u);
   CHECK(columns[0].name == "precision@5");
   CHECK(columns[1].name == "precision@10");
   CHECK(columns[2].name == "recall@5");
@@ -62,6 +64,11 @@ TEST_CASE("ranking declares six metrics per cut-off, metric-major, cut-offs asce
   CHECK(columns[11].k == 10);
   CHECK(columns[4].higher_is_better);
   CHECK(columns[4].aggregation == reclift::Aggregation::kMeanOverUsers);
+  // auc, added in 1.1.0, comes last so the earlier columns keep their positions
+  CHECK(columns[12].name == "auc@5");
+  CHECK(columns[13].name == "auc@10");
+  CHECK(columns[13].metric == "auc");
+  CHECK(columns[13].higher_is_better);
 }
 
 TEST_CASE("ranking metrics of a list with hits at ranks 2 and 4", "[ranking][golden]") {
@@ -75,6 +82,10 @@ TEST_CASE("ranking metrics of a list with hits at ranks 2 and 4", "[ranking][gol
     CHECK(m["hit_rate@1"] == 0.0);
     CHECK(m["mrr@1"] == 0.0);
     CHECK(m["map@1"] == 0.0);
+    // auc: 100 items, P = 3 relevant, N = 97 non-relevant; the list [10] holds one
+    // non-relevant item, so U = 96 non-relevant items are tied with the 3 relevant
+    // ones below it: (0.5 * 3 * 96) / (3 * 97) = 48 / 97
+    CHECK(m["auc@1"] == Approx(48.0 / 97));
   }
   SECTION("k = 3: one hit, at rank 2") {
     CHECK(m["precision@3"] == Approx(1.0 / 3));        // 1 hit / 3
@@ -83,6 +94,10 @@ TEST_CASE("ranking metrics of a list with hits at ranks 2 and 4", "[ranking][gol
     CHECK(m["hit_rate@3"] == 1.0);
     CHECK(m["mrr@3"] == Approx(0.5));      // first hit at rank 2
     CHECK(m["map@3"] == Approx(1.0 / 6));  // P@2 / 3 = (1/2) / 3
+    // auc: hit 20 beats all 97 non-relevant items but 10 (listed above it): 96;
+    // the 2 unlisted relevant items tie with the U = 97 - 2 = 95 unlisted
+    // non-relevant ones: 0.5 * 2 * 95 = 95. (96 + 95) / (3 * 97) = 191 / 291
+    CHECK(m["auc@3"] == Approx(191.0 / 291));
   }
   SECTION("k = 5: two hits, at ranks 2 and 4") {
     CHECK(m["precision@5"] == Approx(0.4));   // 2 / 5
@@ -93,6 +108,10 @@ TEST_CASE("ranking metrics of a list with hits at ranks 2 and 4", "[ranking][gol
     CHECK(m["hit_rate@5"] == 1.0);
     CHECK(m["mrr@5"] == Approx(0.5));
     CHECK(m["map@5"] == Approx(1.0 / 3));  // (P@2 + P@4) / 3 = (1/2 + 2/4) / 3
+    // auc: hit 20 beats 97 - 1 = 96, hit 40 beats 97 - 2 (10 and 30 above) = 95;
+    // unlisted relevant 60 ties with U = 97 - 3 = 94: 0.5 * 94 = 47.
+    // (96 + 95 + 47) / 291 = 238 / 291
+    CHECK(m["auc@5"] == Approx(238.0 / 291));
   }
 }
 
@@ -132,9 +151,14 @@ TEST_CASE("ranking with k larger than the list keeps k as the precision denomina
   CHECK(m["map@10"] == Approx(1.0));  // P@1 / 1
 }
 
-TEST_CASE("ranking of a list with no hits is zero everywhere", "[ranking][golden]") {
+TEST_CASE("ranking of a list with no hits is zero everywhere but auc", "[ranking][golden]") {
   auto m = Evaluate(Configured({3}), {1, 2, 3}, {9});
-  for (const char* metric : RankingEvaluator::kMetrics) CHECK(m[std::string(metric) + "@3"] == 0.0);
+  for (const char* metric : RankingEvaluator::kMetrics) {
+    if (std::string(metric) != "auc") CHECK(m[std::string(metric) + "@3"] == 0.0);
+  }
+  // 100 items, P = 1, N = 99; 3 non-relevant listed above item 9, which ties with
+  // the U = 96 unlisted non-relevant items: 0.5 * 96 / 99
+  CHECK(m["auc@3"] == Approx(48.0 / 99));
 }
 
 TEST_CASE("ranking of a list of only relevant items is perfect", "[ranking][golden]") {
@@ -147,10 +171,15 @@ TEST_CASE("ranking of a list of only relevant items is perfect", "[ranking][gold
   CHECK(m["map@5"] == Approx(1.0));  // (1/1 + 2/2 + 3/3) / 3
 }
 
-TEST_CASE("ranking of an empty list is zero everywhere", "[ranking][golden]") {
+TEST_CASE("ranking of an empty list is zero everywhere, and auc one half", "[ranking][golden]") {
   auto m = Evaluate(Configured({1, 10}), {}, {4, 8});
-  for (const auto& [name, value] : m) CHECK(value == 0.0);
-  CHECK(m.size() == 12u);
+  for (const auto& [name, value] : m) {
+    if (name.rfind("auc@", 0) != 0) CHECK(value == 0.0);
+  }
+  // every item is tied at the bottom: each relevant/non-relevant pair counts 1/2
+  CHECK(m["auc@1"] == Approx(0.5));
+  CHECK(m["auc@10"] == Approx(0.5));
+  CHECK(m.size() == 14u);
 }
 
 TEST_CASE("ranking leaves ratio metrics undefined for a user with no relevant item", "[ranking]") {
@@ -163,6 +192,7 @@ TEST_CASE("ranking leaves ratio metrics undefined for a user with no relevant it
   CHECK(std::isnan(m["recall@2"]));
   CHECK(std::isnan(m["ndcg@2"]));
   CHECK(std::isnan(m["map@2"]));
+  CHECK(std::isnan(m["auc@2"]));  // no relevant item: no pair to order
 }
 
 TEST_CASE("ranking map@k divides by |relevant| or, on request, by min(k, |relevant|)", "[ranking][golden]") {
@@ -195,13 +225,19 @@ TEST_CASE("ranking refuses bad cut-offs and mismatched inputs with a message", "
   ctx.ks = bad;
   CHECK(evaluator.Configure(params, ctx).message() == "ranking: a cut-off k must be positive, found 0");
 
+  const std::vector<int> good{5};
+  ctx.ks = good;
+  CHECK(evaluator.Configure(params, ctx).message() ==
+        "ranking: auc needs the catalogue size, but EvalContext.num_items is 0");
+
   reclift::UserEvalInput input;
-  std::vector<double> out(6);
-  CHECK(evaluator.EvaluateUser(input, out).message() == "ranking: EvaluateUser called before Configure");
+  std::vector<double> out(7);
+  CHECK(RankingEvaluator().EvaluateUser(input, out).message() ==
+        "ranking: EvaluateUser called before Configure");
 
   auto configured = Configured({5});
-  std::vector<double> too_few(5);
-  CHECK(configured.EvaluateUser(input, too_few).message() == "ranking: 5 output slots for 6 columns");
+  std::vector<double> too_few(6);
+  CHECK(configured.EvaluateUser(input, too_few).message() == "ranking: 6 output slots for 7 columns");
   const std::vector<uint32_t> relevant{1, 2};
   const std::vector<float> gains{1.f};
   input.relevant = relevant;
@@ -211,4 +247,72 @@ TEST_CASE("ranking refuses bad cut-offs and mismatched inputs with a message", "
   auto status = Params::Build(RankingParamSpecs(), {{"gain", std::string("exponential")}}, params);
   CHECK(status.message() ==
         "parameter 'gain': expected a string (one of binary|graded), found \"exponential\"");
+}
+
+TEST_CASE("ranking auc ties unlisted items below the list, each tied pair counting one half",
+          "[ranking][golden]") {
+  // 10 items; relevant {2, 5}: P = 2, N = 8 non-relevant; ranked 2 7 5
+  const std::vector<uint32_t> ranked{2, 7, 5};
+  const std::vector<uint32_t> relevant{2, 5};
+  auto m = Evaluate(Configured({1, 3}, {}, 10), ranked, relevant);
+  // k = 3: item 2 is above all 8 non-relevant items; item 5 is below 7 and above
+  // the 7 unlisted ones: (8 + 7) / (2 * 8) = 15 / 16
+  CHECK(m["auc@3"] == Approx(15.0 / 16));
+  // k = 1: the list is [2]: 2 beats all 8; unlisted 5 ties with the 8: 0.5 * 8 = 4.
+  // (8 + 4) / 16 = 12 / 16
+  CHECK(m["auc@1"] == Approx(0.75));
+  SECTION("a relevant item at the bottom of a full ranking scores as the plain AUC") {
+    // every item listed: 2 first, 5 last of 10: item 2 beats 8, item 5 beats 0 -> 8 / 16
+    auto full = Evaluate(Configured({10}, {}, 10), {2, 0, 1, 3, 4, 6, 7, 8, 9, 5}, relevant);
+    CHECK(full["auc@10"] == Approx(0.5));
+  }
+  SECTION("a repeated non-relevant item is one item") {
+    // 2 7 7 5 orders the same pairs as 2 7 5
+    auto repeated = Evaluate(Configured({4}, {}, 10), {2, 7, 7, 5}, relevant);
+    CHECK(repeated["auc@4"] == Approx(15.0 / 16));
+  }
+}
+
+TEST_CASE("ranking auc matches counting every relevant/non-relevant pair", "[ranking][golden]") {
+  // An independent transcription of the definition: every item gets a rank (its
+  // list position, or a shared rank below the list), and every (relevant,
+  // non-relevant) pair scores 1 when the relevant item is above, 1/2 when tied.
+  const uint32_t num_items = 12;
+  const std::vector<uint32_t> relevant{0, 3, 4, 9};
+  const std::vector<std::vector<uint32_t>> lists{
+      {3, 1, 2, 9}, {1, 2, 5, 6, 7, 8, 10}, {0, 3, 4, 9}, {11, 10, 9, 8, 7, 6}, {5}};
+  auto evaluator = Configured({1, 2, 4, 7}, {}, num_items);
+  for (const auto& list : lists) {
+    auto m = Evaluate(evaluator, list, relevant);
+    for (int k : {1, 2, 4, 7}) {
+      std::vector<size_t> rank(num_items, 1000);  // unlisted: tied below the list
+      for (size_t p = 0; p < list.size() && p < static_cast<size_t>(k); ++p) rank[list[p]] = p;
+      double right = 0, pairs = 0;
+      for (uint32_t pos : relevant) {
+        for (uint32_t neg = 0; neg < num_items; ++neg) {
+          if (std::find(relevant.begin(), relevant.end(), neg) != relevant.end()) continue;
+          pairs += 1;
+          right += rank[pos] < rank[neg] ? 1.0 : rank[pos] == rank[neg] ? 0.5 : 0.0;
+        }
+      }
+      INFO("k = " << k << ", list of " << list.size());
+      CHECK(m["auc@" + std::to_string(k)] == Approx(right / pairs));
+    }
+  }
+}
+
+TEST_CASE("ranking refuses an auc whose items outnumber the catalogue", "[ranking]") {
+  // a catalogue of 3 cannot hold relevant {0, 1} and listed non-relevant 5 and 6
+  auto evaluator = Configured({4}, {}, 3);
+  const std::vector<uint32_t> ranked{5, 6};
+  const std::vector<uint32_t> relevant{0, 1};
+  const std::vector<float> gains{1.f, 1.f};
+  reclift::UserEvalInput input;
+  input.user = 7;
+  input.ranked = ranked;
+  input.relevant = relevant;
+  input.relevant_gain = gains;
+  std::vector<double> out(evaluator.Columns().size());
+  CHECK(evaluator.EvaluateUser(input, out).message() ==
+        "ranking: user 7 has 4 distinct relevant and listed items, more than the catalogue's 3");
 }
