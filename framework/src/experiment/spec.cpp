@@ -4,7 +4,6 @@
 #include <climits>
 #include <cmath>
 #include <fstream>
-#include <set>
 #include <sstream>
 
 #include "data/synth.h"
