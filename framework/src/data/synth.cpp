@@ -292,11 +292,11 @@ constexpr uint8_t kNoIndex = 255;
 
 const std::vector<SynthPresetInfo>& PresetTable() {
   static const std::vector<SynthPresetInfo> presets = {
-      {"tiny", "200 users, 120 items, 2.5k interactions: for unit tests", 200, 120, 2500},
-      {"sample", "3k users, 600 items, 60k interactions: the bundled datasets/sample", 3000, 600, 60000},
-      {"ml-100k", "MovieLens-100K shape: 943 users, 1,682 items, 100k interactions", 943, 1682, 100000},
-      {"ml-1m", "MovieLens-1M shape: 6,040 users, 3,706 items, 1M interactions", 6040, 3706, 1000209},
-      {"ml-20m", "MovieLens-20M shape: 138k users, 27k items, 20M interactions", 138493, 26744, 20000263},
+      {"tiny", "for unit tests and quick checks", 200, 120, 2500},
+      {"sample", "the bundled datasets/sample", 3000, 600, 60000},
+      {"ml-100k", "the shape of MovieLens 100K", 943, 1682, 100000},
+      {"ml-1m", "the shape of MovieLens 1M", 6040, 3706, 1000209},
+      {"ml-20m", "the shape of MovieLens 20M, for scaling benchmarks", 138493, 26744, 20000263},
   };
   return presets;
 }

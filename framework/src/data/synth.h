@@ -45,7 +45,7 @@ struct SynthOptions {
 
 struct SynthPresetInfo {
   std::string name;
-  std::string description;  // one line
+  std::string description;  // one line: what the preset is for (sizes are beside it)
   uint32_t users = 0;
   uint32_t items = 0;
   uint64_t interactions = 0;
