@@ -148,6 +148,7 @@ class MfSgdRecommender : public Recommender {
   void Finish();
   // Runs SGD on `user`'s ratings (items[k], ratings[k]) in that order, exactly
   // as one run of an epoch does (for SVD++, N(u) is the user's training row).
+  // The items must be distinct, as in a training row.
   void TrainUser(uint32_t user, std::span<const uint32_t> items, std::span<const float> ratings);
   // Root mean squared error of the current parameters on the training data.
   double TrainingRmse() const;
