@@ -101,3 +101,25 @@ TEST_CASE("the duplicate error line is right after blank lines and skipped rows"
                                            "appear on line 2"));
   }
 }
+
+TEST_CASE("a file grouped by user merges duplicates the same way", "[data][duplicates]") {
+  // users come in blocks (dense ids never decrease): the merge takes a shortcut
+  // line 2: u,a,1,10  line 3: u,b,2,20  line 4: u,a,4,30  line 5: v,a,8,1  line 6: v,a,16,1
+  const auto file = WriteTemp("dup_grouped.csv",
+                              "user,item,rating,timestamp\nu,a,1,10\nu,b,2,20\nu,a,4,30\n"
+                              "v,a,8,1\nv,a,16,1\n");
+  DatasetSpec spec = CsvSpec(file);
+  spec.duplicates = "last";
+  // (u,a): latest is line 4; (v,a): tie at 1 -> line 6. Left: lines 3, 4, 6
+  Dataset d = LoadDataset(spec);
+  CHECK(d.values == std::vector<float>{2, 4, 16});
+  CHECK(d.users == std::vector<uint32_t>{0, 0, 1});
+  spec.duplicates = "sum";
+  // (u,a): 1 + 4 = 5 at line 4; (v,a): 8 + 16 = 24 at line 6
+  CHECK(LoadDataset(spec).values == std::vector<float>{2, 5, 24});
+  spec.duplicates = "error";
+  CHECK_THROWS_WITH(LoadDataset(spec),
+                    EndsWith("dup_grouped.csv:4: duplicate interaction: user 'u' and item 'a' "
+                             "already appear on line 2 (dataset.duplicates = \"error\"; \"last\", "
+                             "\"first\", \"sum\" or \"max\" merge them)"));
+}

@@ -42,10 +42,21 @@ size_t MergeDuplicates(DuplicatePolicy policy, uint32_t num_users, uint32_t num_
   if (n >= UINT32_MAX) throw Error("more than 4 billion interactions are not supported");
   const bool has_ts = !data.timestamps.empty();
 
-  // rows grouped by user, in file order within a user
-  const Grouped<uint32_t> grouped = GroupByKey<uint32_t>(data.users, num_users);
+  // Rows grouped by user, in file order within a user. Files sorted by user
+  // (MovieLens' are) get non-decreasing dense ids, since ids follow first
+  // appearance: then each user's rows are already a contiguous range.
+  const bool grouped_in_file = std::is_sorted(data.users.begin(), data.users.end());
+  Grouped<uint32_t> grouped;
+  if (grouped_in_file) {
+    grouped.start.assign(static_cast<size_t>(num_users) + 1, 0);
+    for (uint32_t u : data.users) ++grouped.start[u + 1];
+    for (uint32_t u = 0; u < num_users; ++u) grouped.start[u + 1] += grouped.start[u];
+  } else {
+    grouped = GroupByKey<uint32_t>(data.users, num_users);
+  }
   const std::vector<uint64_t>& start = grouped.start;
-  const std::vector<uint32_t>& by_user = grouped.rows;
+  const uint32_t* by_user = grouped.rows.data();
+  auto row_at = [&](uint64_t p) { return grouped_in_file ? static_cast<uint32_t>(p) : by_user[p]; };
 
   // Does row b win against row a (a earlier in the file)?
   auto later_wins = [&](uint32_t a, uint32_t b) {
@@ -67,7 +78,7 @@ size_t MergeDuplicates(DuplicatePolicy policy, uint32_t num_users, uint32_t num_
                       }
                       for (uint32_t u = range.begin(); u < range.end(); ++u) {
                         for (uint64_t p = start[u]; p < start[u + 1]; ++p) {
-                          const uint32_t row = by_user[p];
+                          const uint32_t row = row_at(p);
                           const uint32_t item = data.items[row];
                           if (s.seen_by[item] != u + 1) {
                             s.seen_by[item] = u + 1;

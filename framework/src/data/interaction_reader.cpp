@@ -77,10 +77,9 @@ std::string_view FirstLine(std::string_view text, size_t& line_end) {
   return line;
 }
 
-// Wall time of the phases of a load, logged at debug level: where the time
-// goes on a big file.
-// CPU time is logged beside wall time: on a busy machine the wall time of a
-// parallel phase mostly measures waiting for a core.
+// Where the time of a big load goes, logged at debug level. CPU time is
+// logged beside wall time: on a busy machine the wall time of a parallel
+// phase mostly measures waiting for a core.
 class PhaseTimer {
  public:
   void Lap(const char* phase) {
