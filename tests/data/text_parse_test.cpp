@@ -185,8 +185,13 @@ TEST_CASE("line maps give back the line of each row across gaps", "[data][parse]
 
 TEST_CASE("the hash is stable: pinned values guard the fingerprint format", "[data][parse]") {
   // if these change, every stored fingerprint changes: bump kFingerprintVersion
-  CHECK(ToHex64(HashBytes("", 0)) == ToHex64(HashBytes("", 0, 0)));
+  // (empty input, a tail shorter than a word, and 43 bytes: one 32-byte block,
+  // a whole word and a tail)
+  CHECK(ToHex64(HashString("")) == "e3cd04c5b1294840");
+  CHECK(ToHex64(HashString("reclift")) == "5b7209d88691ebf9");
+  CHECK(ToHex64(HashString("the quick brown fox jumps over the lazy dog")) == "3a5f41e487055980");
   CHECK(HashString("abc") != HashString("abd"));
   CHECK(HashString("abcdefgh") != HashString("abcdefgh", 1));
+  CHECK(HashString(std::string(40, 'a')) != HashString(std::string(41, 'a')));
   CHECK(ToHex64(0x0123456789abcdefULL) == "0123456789abcdef");
 }

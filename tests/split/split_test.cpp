@@ -87,7 +87,7 @@ TEST_CASE("a random split holds out round(fraction x n) per user, at least 1, ne
   for (uint32_t u = 0; u < d.num_users(); ++u) {
     const size_t n = u % 12 + 1;
     // n < 3: kept whole; else round(0.2 n) clamped to [1, n - 1]:
-    // n = 3..7 -> 1 (0.6..1.4 round to 1, 0.6 -> 1), n = 8..12 -> 2 (1.6..2.4)
+    // n = 3..7: 0.6, 0.8, 1.0, 1.2, 1.4 -> 1; n = 8..12: 1.6 .. 2.4 -> 2
     const size_t expected = n < 3 ? 0 : (n <= 7 ? 1 : 2);
     INFO("user " << u << " with " << n << " interactions");
     CHECK(tests[u] == expected);
