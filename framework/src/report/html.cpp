@@ -121,8 +121,9 @@ struct Axis {
   std::vector<double> ticks;
 };
 
-// Round ticks (1, 2 or 5 times a power of ten) covering [low, high].
-Axis NiceAxis(double low, double high, int target_ticks = 5) {
+// Round ticks (1, 2 or 5 times a power of ten) covering [low, high];
+// `integer` axes (counts such as shots) never step by less than 1.
+Axis NiceAxis(double low, double high, int target_ticks = 5, bool integer = false) {
   if (!std::isfinite(low) || !std::isfinite(high)) low = 0, high = 1;
   if (high < low) std::swap(low, high);
   if (high - low < 1e-12) {
@@ -135,6 +136,7 @@ Axis NiceAxis(double low, double high, int target_ticks = 5) {
   const double ratio = raw / magnitude;
   Axis axis;
   axis.step = (ratio < 1.5 ? 1 : ratio < 3 ? 2 : ratio < 7 ? 5 : 10) * magnitude;
+  if (integer) axis.step = std::max(axis.step, 1.0);
   axis.low = std::floor(low / axis.step + 1e-9) * axis.step;
   axis.high = std::ceil(high / axis.step - 1e-9) * axis.step;
   for (int i = 0;; ++i) {
@@ -316,7 +318,12 @@ std::string XyChartSvg(const std::vector<XySeries>& series, std::string_view x_l
     }
   }
   if (!std::isfinite(x_low)) return "";
-  const Axis x_axis = NiceAxis(x_low, x_high, std::max(2, static_cast<int>(width / 110)));
+  bool integer_x = true;
+  for (const XySeries& s : series) {
+    for (const XyPoint& p : s.points)
+      integer_x = integer_x && (!std::isfinite(p.x) || p.x == std::round(p.x));
+  }
+  const Axis x_axis = NiceAxis(x_low, x_high, std::max(2, static_cast<int>(width / 110)), integer_x);
   const Axis y_axis = NiceAxis(y_low, y_high, 5);
   const double left = 64, right = width - 18, top = 14, plot_height = 230;
   const double bottom = top + plot_height;
