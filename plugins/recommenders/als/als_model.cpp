@@ -66,10 +66,78 @@ std::vector<float> RegularizedGram(const std::vector<float>& factors, size_t row
   return std::vector<float>(gram.data(), gram.data() + gram.size());
 }
 
+// The other side's factors of a row's interactions are gathered into a
+// contiguous block once per solve and reused by every CG pass: the passes
+// then stream through memory instead of jumping through the whole factor
+// table. Rows longer than kGatherBytes (a few very popular items) are
+// gathered again chunk by chunk in every pass, which bounds the scratch per
+// task at kGatherBytes.
+constexpr size_t kGatherBytes = size_t{32} << 20;
+
+// Bytes of gathered rows whose two products run back to back (within L2).
+constexpr size_t kCacheBytes = size_t{256} << 10;
+// Rows prefetched ahead while gathering.
+constexpr Eigen::Index kPrefetchAhead = 8;
+
+Eigen::Index GatherRows(int f) {
+  return static_cast<Eigen::Index>(kGatherBytes / (sizeof(float) * f));
+}
+
 struct CgWorkspace {
   explicit CgWorkspace(int f) : r(f), p(f), ap(f) {}
   Eigen::VectorXf r, p, ap;
+  RowMatrix gathered;       // rows of the other side, contiguous: GEMV-friendly
+  Eigen::VectorXf weights;  // alpha * value per gathered row
+  Eigen::VectorXf q;        // per-row coefficients
 };
+
+// out += Y^T (residual ? (1 + w) - w (Y v) : w (Y v)) over the row's
+// interactions, where Y holds the other side's factors of those
+// interactions: two matrix-vector products per chunk of gathered rows.
+void AccumulateSparse(std::span<const uint32_t> indices, std::span<const float> values, const float* other,
+                      int f, float alpha, const Eigen::VectorXf& v, bool residual, bool reuse_gathered,
+                      CgWorkspace& ws, Eigen::VectorXf& out) {
+  const Eigen::Index n = static_cast<Eigen::Index>(indices.size());
+  const Eigen::Index chunk = GatherRows(f);
+  // Both products of a sub-block run while it is still in L2, so a long row
+  // streams through memory once per pass, not twice.
+  const Eigen::Index cache_rows =
+      std::max<Eigen::Index>(16, static_cast<Eigen::Index>(kCacheBytes / (sizeof(float) * f)));
+  const size_t row_bytes = sizeof(float) * static_cast<size_t>(f);
+  for (Eigen::Index begin = 0; begin < n; begin += chunk) {
+    const Eigen::Index m = std::min(chunk, n - begin);
+    if (!reuse_gathered) {
+      if (ws.gathered.rows() < m || ws.gathered.cols() != f) ws.gathered.resize(m, f);
+      if (ws.weights.size() < m) ws.weights.resize(m);
+      for (Eigen::Index k = 0; k < m; ++k) {
+        // the rows are scattered through the factor table: ask for the next
+        // ones early so that several cache misses are in flight at once
+        if (k + kPrefetchAhead < m) {
+          const char* ahead = reinterpret_cast<const char*>(
+              other + static_cast<size_t>(indices[begin + k + kPrefetchAhead]) * f);
+          for (size_t b = 0; b < row_bytes; b += 64) __builtin_prefetch(ahead + b);
+        }
+        ws.gathered.row(k) =
+            Eigen::Map<const Eigen::RowVectorXf>(other + static_cast<size_t>(indices[begin + k]) * f, f);
+        ws.weights(k) = alpha * values[begin + k];
+      }
+    }
+    if (ws.q.size() < m) ws.q.resize(m);
+    for (Eigen::Index sub = 0; sub < m; sub += cache_rows) {
+      const Eigen::Index s = std::min(cache_rows, m - sub);
+      const auto rows = ws.gathered.middleRows(sub, s);
+      const auto w = ws.weights.segment(sub, s).array();
+      auto q = ws.q.segment(sub, s);
+      q.noalias() = rows * v;
+      if (residual) {
+        q = (1.f + w - w * q.array()).matrix();
+      } else {
+        q.array() *= w;
+      }
+      out.noalias() += rows.transpose() * q;
+    }
+  }
+}
 
 // A few conjugate-gradient steps on
 //   (gram + sum_k w_k y_k y_k^T) x = sum_k (1 + w_k) y_k,   w_k = alpha * value_k,
@@ -82,21 +150,17 @@ void SolveRowCg(const Eigen::Map<const Eigen::MatrixXf>& gram, std::span<const u
     x.setZero();
     return;
   }
-  ws.r.noalias() = -(gram * x);
-  for (size_t k = 0; k < indices.size(); ++k) {
-    ConstVectorMap y(other + static_cast<size_t>(indices[k]) * f, f);
-    const float w = alpha * values[k];
-    ws.r += (1.f + w - w * y.dot(x)) * y;
-  }
+  const bool fits = static_cast<Eigen::Index>(indices.size()) <= GatherRows(f);
+  ws.p = x;  // AccumulateSparse multiplies by a VectorXf
+  ws.r.noalias() = -(gram * ws.p);
+  AccumulateSparse(indices, values, other, f, alpha, ws.p, /*residual=*/true, /*reuse_gathered=*/false, ws,
+                   ws.r);
   ws.p = ws.r;
   float rs_old = ws.r.squaredNorm();
   for (int step = 0; step < steps && rs_old > 1e-20f; ++step) {
     ws.ap.noalias() = gram * ws.p;
-    for (size_t k = 0; k < indices.size(); ++k) {
-      ConstVectorMap y(other + static_cast<size_t>(indices[k]) * f, f);
-      const float w = alpha * values[k];
-      ws.ap += (w * y.dot(ws.p)) * y;
-    }
+    AccumulateSparse(indices, values, other, f, alpha, ws.p, /*residual=*/false, /*reuse_gathered=*/fits, ws,
+                     ws.ap);
     const float p_ap = ws.p.dot(ws.ap);
     if (!(p_ap > 0.f)) break;  // a singular direction (regularization 0): stop, x stays finite
     const float step_size = rs_old / p_ap;
