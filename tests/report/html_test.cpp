@@ -187,7 +187,7 @@ TEST_CASE("each metric has a sortable table of arms with mean, CI, lift and a ve
                             "difference</span></td>"));
   // The failed arm is in no metric table.
   const std::string metrics =
-      html.substr(html.find("id=\"metrics\""), html.find("id=\"segments\"") - html.find("id=\"metrics\""));
+      html.substr(html.find("id=\"metrics\""), html.find("id=\"cost\"") - html.find("id=\"metrics\""));
   CHECK(metrics.find("a&amp;b") == std::string::npos);
 }
 

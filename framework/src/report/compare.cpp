@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <limits>
 #include <map>
@@ -248,7 +249,13 @@ void PairedTest(const Json& a_values, const Json& b_values, const Pairing& pairi
   row.difference = stats::Mean(diffs);
   const double a_mean = stats::Mean(a);
   if (a_mean != 0) row.relative = row.difference / a_mean;
-  if (options.bootstrap_samples > 0) {
+  const bool constant = std::all_of(diffs.begin(), diffs.end(), [&](double d) { return d == diffs.front(); });
+  if (constant && a_mean != 0) {
+    // Every user moved by the same amount (often 0: an arm that did not
+    // change): every resample gives that amount, so skip the resampling.
+    row.ci_low = row.ci_high = diffs.front();
+    row.relative_low = row.relative_high = row.relative;
+  } else if (options.bootstrap_samples > 0) {
     const stats::LiftIntervals lift =
         stats::BootstrapPairedLift(a, b, alpha, options.bootstrap_samples, seed);
     row.ci_low = lift.absolute.low, row.ci_high = lift.absolute.high;
@@ -661,8 +668,9 @@ std::string RenderComparisonHtml(const nlohmann::json& a, const nlohmann::json& 
   };
   out += "<p class=\"facts\"><b>A</b> (baseline) " + run_facts(run_a) + "<br><b>B</b> " + run_facts(run_b) +
          "</p></div></header>\n<main class=\"wrap\">\n";
-  out += "<section id=\"method\"><h2>Method</h2><p class=\"lead\">" +
-         EscapeHtml(StringAt(comparison, "method")) +
+  std::string method = StringAt(comparison, "method");
+  if (!method.empty()) method[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(method[0])));
+  out += "<section id=\"method\"><h2>Method</h2><p class=\"lead\">" + EscapeHtml(method) +
          ". Differences are B \u2212 A; <b>better</b> means B beats A in the metric's direction.</p>";
   const Json& warnings = ArrayAt(comparison, "warnings");
   if (!warnings.empty()) {
@@ -738,9 +746,8 @@ std::string RenderComparisonHtml(const nlohmann::json& a, const nlohmann::json& 
       const double difference = NumberAt(*row, "difference"), rel = NumberAt(*row, "relative_difference");
       const double p = NumberAt(*row, "p_value_adjusted");
       auto cell = [](const std::string& text, double sort) {
-        return std::isfinite(sort)
-                   ? fmt::format("<td class=\"num\" data-sort=\"{}\">{}</td>", sort, text)
-                   : "<td class=\"num\">" + text + "</td>";
+        return std::isfinite(sort) ? fmt::format("<td class=\"num\" data-sort=\"{}\">{}</td>", sort, text)
+                                   : "<td class=\"num\">" + text + "</td>";
       };
       out += "<tr><td class=\"arm\">" + EscapeHtml(StringAt(*row, "arm")) + "</td>" +
              cell(FormatMetric(NumberAt(*row, "a")), NumberAt(*row, "a")) +

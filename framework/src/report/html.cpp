@@ -614,8 +614,9 @@ void RenderHeader(const Document& doc, std::string& out) {
 }
 
 void RenderNav(const Document& doc, std::string& out, bool has_segments) {
-  std::vector<std::pair<std::string, std::string>> links = {{"summary", "Summary"}, {"metrics", "Metrics"}};
+  std::vector<std::pair<std::string, std::string>> links = {{"summary", "Summary"}};
   if (has_segments) links.emplace_back("segments", "Segments");
+  links.emplace_back("metrics", "Metrics");
   if (Find(doc.results, "cold_start") != nullptr) links.emplace_back("cold-start", "Cold start");
   if (Find(doc.results, "diversity") != nullptr) links.emplace_back("diversity", "Diversity");
   links.emplace_back("cost", "Cost");
@@ -1458,8 +1459,9 @@ std::string RenderHtml(const nlohmann::json& results) {
   report::RenderNav(doc, out, has_segments);
   out += "<main class=\"wrap\">\n";
   report::RenderSummary(doc, out);
-  report::RenderMetrics(doc, out);
+  // The primary metric overall, then by segment, then every metric in detail.
   report::RenderSegments(doc, out);
+  report::RenderMetrics(doc, out);
   report::RenderColdStart(doc, out);
   report::RenderDiversity(doc, out);
   report::RenderCost(doc, out);

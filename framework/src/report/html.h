@@ -8,10 +8,10 @@
 //
 // Sections, each left out when the document has nothing for it: summary
 // (verdict on the primary metric per treatment), forest plot of the
-// primary metric's lifts, one table per metric (arms, mean, CI, lift and
-// relative lift with CIs, adjusted p, verdict badge; the primary open, the
-// others collapsed with their own forest plot), per-segment heatmap of the
-// primary metric, cold-start learning curves, accuracy/diversity
+// primary metric's lifts, per-segment heatmap of the primary metric, one
+// table per metric (arms, mean, CI, lift and relative lift with CIs,
+// adjusted p, verdict badge; the primary open, the others collapsed with
+// their own forest plot), cold-start learning curves, accuracy/diversity
 // trade-offs, cost, dataset and split, failed arms, warnings and the run
 // log, and a reproducibility appendix (plugin versions, seeds, fingerprint,
 // the resolved configuration as pretty JSON).
