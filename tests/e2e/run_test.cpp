@@ -1,6 +1,8 @@
 // End-to-end: the `reclift` program on small synthetic experiments.
 #include <catch2/catch.hpp>
 
+#include <set>
+
 #include "e2e/cli_support.h"
 
 using namespace reclift::testing;
@@ -119,7 +121,7 @@ TEST_CASE("a faulty plugin fails only its own arm, with its message in the resul
   for (const auto& c : results["ab"]["comparisons"]) CHECK(c["treatment"] != "broken");
 }
 
-TEST_CASE("--set overrides the file and the resolved configuration records it", "[e2e]") {
+TEST_CASE("overrides given with --set win over the file and are recorded in the resolved configuration", "[e2e]") {
   const fs::path dir = FreshDir("run-set");
   auto results = RunAndRead(dir, Experiment(dir / "out"), "--set split.test_fraction=0.3 --set experiment.seed=9", 0);
   CHECK(results["config"]["split"]["test_fraction"] == Approx(0.3));
