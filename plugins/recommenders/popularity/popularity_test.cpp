@@ -185,3 +185,113 @@ TEST_CASE("popularity parameters are checked against their specs", "[popularity]
   CHECK_THAT(status.message(), Catch::StartsWith("parameter 'window_days': expected a") &&
                                    Catch::EndsWith("integer in [0, 36500], found -1"));
 }
+
+namespace {
+
+// 4 users, 5 items; items 0 and 1 are in category A (0), items 2 and 3 in
+// category B (1), item 4 has no category.
+//   u0: items 0, 1   u1: items 0, 2   u2: item 0   u3: items 2, 4
+OwnedTrainData CategoryData() {
+  auto data = OwnedTrainData::FromTriplets(
+      4, 5, {{0, 0, 5.f}, {0, 1, 4.f}, {1, 0, 3.f}, {1, 2, 5.f}, {2, 0, 4.f}, {3, 2, 2.f}, {3, 4, 1.f}});
+  reclift::OwnedItemFeatures features;
+  const std::vector<uint32_t> rows{0, 1, 2, 3}, categories{0, 0, 1, 1};
+  features.categories = reclift::OwnedSparse::Build(5, rows, categories, {}, {});
+  features.category_names = {"A", "B"};
+  data.SetItemFeatures(std::move(features));
+  return data;
+}
+
+}  // namespace
+
+TEST_CASE("popularity scope 'category' mixes within-category popularity by the user's shares",
+          "[popularity]") {
+  // counts: item 0 = 3, item 1 = 1, item 2 = 2, item 3 = 0, item 4 = 1.
+  // category totals: A = 3 + 1 = 4, B = 2 + 0 = 2, uncategorised = 1; all = 7
+  // within: item 0 = 3/4, item 1 = 1/4, item 2 = 2/2 = 1, item 3 = 0, item 4 = 1/1
+  // prior: A = 4/7, B = 2/7, none = 1/7
+  auto data = CategoryData();
+  PopularityRecommender model;
+  REQUIRE(model.Fit(data.view(), MakeParams({{"scope", std::string("category")}}), reclift::Context{}).ok());
+
+  SECTION("a user whose history is all in A") {
+    // u2 (item 0): n = 1; share A = (1 + 4/7) / 2 = 11/14, B = (2/7) / 2 = 1/7, none = (1/7) / 2 = 1/14
+    // item 0 = 11/14 * 3/4 = 33/56, item 1 = 11/14 * 1/4 = 11/56, item 2 = 1/7 * 1 = 8/56,
+    // item 3 = 0, item 4 = 1/14 * 1 = 4/56
+    auto scores = ScoreAll(model, 2, 5);
+    CHECK(scores[0] == Approx(33.0 / 56));
+    CHECK(scores[1] == Approx(11.0 / 56));
+    CHECK(scores[2] == Approx(8.0 / 56));
+    CHECK(scores[3] == 0.f);
+    CHECK(scores[4] == Approx(4.0 / 56));
+    // globally item 2 (count 2) beats item 1 (count 1); within u2's category item 1 wins
+    CHECK(scores[1] > scores[2]);
+  }
+  SECTION("a user with history in B and uncategorised items") {
+    // u3 (items 2, 4): n = 2; share A = (4/7) / 3 = 4/21, B = (1 + 2/7) / 3 = 9/21,
+    // none = (1 + 1/7) / 3 = 8/21
+    // item 0 = 4/21 * 3/4 = 3/21, item 1 = 4/21 * 1/4 = 1/21, item 2 = 9/21, item 3 = 0, item 4 = 8/21
+    auto scores = ScoreAll(model, 3, 5);
+    CHECK(scores[0] == Approx(3.0 / 21));
+    CHECK(scores[1] == Approx(1.0 / 21));
+    CHECK(scores[2] == Approx(9.0 / 21));
+    CHECK(scores[3] == 0.f);
+    CHECK(scores[4] == Approx(8.0 / 21));
+  }
+  SECTION("a user with no history gets global popularity over its total") {
+    // shares = prior, so score(i) = pop(i) / all: 3/7, 1/7, 2/7, 0, 1/7
+    const std::vector<uint32_t> items{0, 1, 2, 3, 4};
+    std::vector<float> folded(5);
+    REQUIRE(model.ScoreHistory({}, {}, items, folded).ok());
+    CHECK(folded[0] == Approx(3.0 / 7));
+    CHECK(folded[1] == Approx(1.0 / 7));
+    CHECK(folded[2] == Approx(2.0 / 7));
+    CHECK(folded[3] == 0.f);
+    CHECK(folded[4] == Approx(1.0 / 7));
+  }
+  SECTION("fold-in with a history equals scoring the training user with that history") {
+    const std::vector<uint32_t> history{2, 4}, items{0, 1, 2, 3, 4};
+    const std::vector<float> values{2.f, 1.f};
+    std::vector<float> folded(5);
+    REQUIRE(model.ScoreHistory(history, values, items, folded).ok());
+    CHECK(folded == ScoreAll(model, 3, 5));
+  }
+  SECTION("ScoreBatch gives each user its own row, equal to Score") {
+    const std::vector<uint32_t> users{3, 2};
+    std::vector<float> batch(10);
+    REQUIRE(model.ScoreBatch(users, batch).ok());
+    CHECK(std::vector<float>(batch.begin(), batch.begin() + 5) == ScoreAll(model, 3, 5));
+    CHECK(std::vector<float>(batch.begin() + 5, batch.end()) == ScoreAll(model, 2, 5));
+  }
+}
+
+TEST_CASE("popularity scope 'category' splits an item over its categories and weighs by value with 'sum'",
+          "[popularity]") {
+  // 2 users, 3 items: item 0 in A, item 1 in A and B (weights 1 and 3), item 2 in B.
+  //   u0: item 0 (value 2)   u1: item 1 (value 4), item 2 (value 1)
+  auto data = OwnedTrainData::FromTriplets(2, 3, {{0, 0, 2.f}, {1, 1, 4.f}, {1, 2, 1.f}});
+  reclift::OwnedItemFeatures features;
+  const std::vector<uint32_t> rows{0, 1, 1, 2}, categories{0, 0, 1, 1};
+  const std::vector<float> weights{1.f, 1.f, 3.f, 1.f};
+  features.categories = reclift::OwnedSparse::Build(3, rows, categories, weights, {});
+  data.SetItemFeatures(std::move(features));
+  PopularityRecommender model;
+  REQUIRE(model
+              .Fit(data.view(),
+                   MakeParams({{"scope", std::string("category")}, {"weighting", std::string("sum")}}),
+                   reclift::Context{})
+              .ok());
+  // sum popularity: item 0 = 2, item 1 = 4, item 2 = 1. item 1 goes 1/4 to A, 3/4 to B:
+  // A total = 2 + 1 = 3, B total = 3 + 1 = 4, all = 7; prior A = 3/7, B = 4/7
+  // within: item 0 in A = 2/3; item 1 in A = 1/3, in B = 3/4; item 2 in B = 1/4
+  // u1: values 4 (item 1: 1 to A, 3 to B) and 1 (item 2: B): n = 5, n_A = 1, n_B = 4
+  //   share A = (1 + 3/7) / 6 = 10/42, B = (4 + 4/7) / 6 = 32/42
+  //   item 0 = 10/42 * 2/3 = 20/126; item 1 = 10/42 * 1/3 + 32/42 * 3/4 = 10/126 + 72/126 = 82/126;
+  //   item 2 = 32/42 * 1/4 = 24/126
+  auto scores = ScoreAll(model, 1, 3);
+  CHECK(scores[0] == Approx(20.0 / 126));
+  CHECK(scores[1] == Approx(82.0 / 126));
+  CHECK(scores[2] == Approx(24.0 / 126));
+  // the default scope is unchanged: global sums 2, 4, 1 for everyone
+  CHECK(FitAndScore(data, {{"weighting", std::string("sum")}}) == std::vector<float>{2.f, 4.f, 1.f});
+}
