@@ -19,6 +19,8 @@ const ParamSpec kParams[] = {
      "number of interest clusters (fewer when users have fewer distinct preference vectors)"},
     {"iterations", ParamType::kInt, "50", 1, 100000, nullptr,
      "most k-means (Lloyd) iterations; stops earlier when no user changes cluster"},
+    {"broad_below", ParamType::kFloat, "0.2", 0, 1, nullptr,
+     "a cluster whose dominant category has less than this share of its centre is named broad"},
 };
 
 constexpr uint32_t kNone = std::numeric_limits<uint32_t>::max();
@@ -67,6 +69,7 @@ std::span<const ParamSpec> InterestClustersParamSpecs() {
 Status InterestClustersProfiler::Fit(const TrainData& data, const Params& params, const Context& ctx) {
   const auto wanted_clusters = static_cast<size_t>(params.GetInt("clusters"));
   const auto max_iterations = static_cast<int64_t>(params.GetInt("iterations"));
+  const double broad_below = params.GetFloat("broad_below");
   const SparseView& categories = data.item_features.categories;
   if (categories.nnz() == 0) {
     return Status::InvalidArgument(
@@ -245,8 +248,11 @@ Status InterestClustersProfiler::Fit(const TrainData& data, const Params& params
     auto taken = [&](const std::string& name) {
       return name == "uncategorised" || std::find(names_.begin(), names_.end(), name) != names_.end();
     };
-    std::string name = category_name(c.top);
-    if (taken(name) && c.second != kNone) name += "+" + category_name(c.second);
+    // a centre spread thin over many categories is named for what it is, not
+    // for a category that holds a few percent of it
+    const bool broad = c.top_weight < broad_below;
+    std::string name = broad ? "broad" : category_name(c.top);
+    if (!broad && taken(name) && c.second != kNone) name += "+" + category_name(c.second);
     const std::string base = name;
     for (int suffix = 2; taken(name); ++suffix) {
       name = base + "_" + std::to_string(suffix);

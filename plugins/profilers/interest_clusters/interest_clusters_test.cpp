@@ -97,6 +97,24 @@ TEST_CASE("interest_clusters finds three audiences and names them by their domin
   }
 }
 
+TEST_CASE("interest_clusters names a cluster without a clearly dominant category broad",
+          "[interest_clusters]") {
+  // the programming centre (8/9, 1/9, 0) has a dominant share of 0.889 < 0.9
+  auto r = Cluster(ThreeAudiences(), {{"clusters", int64_t{3}}, {"broad_below", 0.9}});
+  CHECK(r.names == std::vector<std::string>{"cold", "broad", "design", "finance", "uncategorised"});
+  CHECK(r.segments == std::vector<uint32_t>{1, 1, 2, 2, 3, 3, 0, 4, 1});
+  // two half-and-half audiences, (1/2, 1/2, 0) for users 0 and 1 and (0, 1/2, 1/2)
+  // for user 2: both below 0.6, numbered rather than named after a runner-up
+  auto halves = WithCategories(3, {{0, 0}, {0, 2}, {1, 0}, {1, 2}, {2, 2}, {2, 4}});
+  auto both = Cluster(halves, {{"clusters", int64_t{2}}, {"broad_below", 0.6}});
+  CHECK(both.names == std::vector<std::string>{"cold", "broad", "broad_2"});
+  CHECK(both.segments == std::vector<uint32_t>{1, 1, 2});
+  // below the default 0.2 neither is broad: named by the dominant category, ties to
+  // the lower id (programming and design tie in the first, design and finance in the second)
+  auto named = Cluster(halves, {{"clusters", int64_t{2}}});
+  CHECK(named.names == std::vector<std::string>{"cold", "programming", "design"});
+}
+
 TEST_CASE("interest_clusters logs the clusters with their sizes and dominant shares", "[interest_clusters]") {
   RecordingLogger logger;
   Cluster(ThreeAudiences(), {{"clusters", int64_t{3}}}, 42, &logger);
