@@ -6,6 +6,11 @@
 //                     [--cache /tmp/ml-20m.bin]
 //     seconds per ALS iteration (one user sweep + one item sweep), peak memory;
 //     --cache keeps the generated interactions in a binary file for the next run
+//   als_bench bpr-speed [--preset ml-20m] [--threads 2] [--factors 64] [--sweeps 2] [--cache ...]
+//     seconds per BPR epoch, deterministic (sequential) and hogwild (parallel)
+//   als_bench ease-speed [--preset ml-1m] [--threads 2]
+//     EASE fit time and peak memory (run one preset per process: the peak is
+//     process-wide)
 //   als_bench quality [--preset ml-100k] [--threads 2] [--set als:alpha=5 ...]
 //     ndcg@10 and recall@10 of popularity, als, bpr and ease on a per-user
 //     random 80/20 holdout (relevant: held-out interactions with a value at or
@@ -135,7 +140,13 @@ Args ParseArgs(int argc, char** argv) {
     std::exit(2);
   }
   a.mode = argv[1];
-  a.preset = a.mode == "speed" ? "ml-20m" : "ml-100k";
+  a.preset = a.mode == "speed" || a.mode == "bpr-speed" ? "ml-20m"
+             : a.mode == "ease-speed"                   ? "ml-1m"
+                                                        : "ml-100k";
+  if (a.mode == "bpr-speed") {
+    a.factors = {64};
+    a.sweeps = 2;
+  }
   for (int i = 2; i + 1 < argc; i += 2) {
     const std::string key = argv[i], value = argv[i + 1];
     if (key == "--preset") {
@@ -272,6 +283,60 @@ void RunSpeed(const Args& args) {
         LoadAverage().c_str(), PeakRssGib());
     std::fflush(stdout);
   }
+}
+
+void RunBprSpeed(const Args& args) {
+  OwnedTrainData train = LoadSpeedData(args.preset, args.cache);
+  tbb::task_arena arena(args.threads);
+  for (const bool deterministic : {true, false}) {
+    for (int f : args.factors) {
+      reclift::recommenders::BprRecommender bpr;
+      const Params params = BuildParams(
+          reclift::recommenders::kBprParams,
+          {{"factors", std::to_string(f)}, {"threads_deterministic", deterministic ? "true" : "false"}});
+      double wall = 0, cpu = 0;
+      arena.execute([&] {
+        Require(bpr.Configure(train.view(), params, 42), "configure");
+        const auto start = Clock::now();
+        const double cpu_start = CpuSeconds();
+        for (int epoch = 0; epoch < args.sweeps; ++epoch) bpr.RunEpoch(epoch);
+        wall = Seconds(start) / args.sweeps;
+        cpu = (CpuSeconds() - cpu_start) / args.sweeps;
+      });
+      std::printf(
+          "bpr factors=%d %s threads=%d: %.2f s/epoch wall, %.2f cpu-s/epoch; load average %s; peak %.2f "
+          "GiB\n",
+          f, deterministic ? "deterministic" : "hogwild", args.threads, wall, cpu, LoadAverage().c_str(),
+          PeakRssGib());
+      std::fflush(stdout);
+    }
+  }
+}
+
+void RunEaseSpeed(const Args& args) {
+  OwnedTrainData train = LoadSpeedData(args.preset, args.cache);
+  const double before = PeakRssGib();
+  tbb::task_arena arena(args.threads);
+  reclift::recommenders::EaseRecommender ease;
+  const Params params =
+      BuildParams(reclift::recommenders::kEaseParams,
+                  args.set.count("ease") ? args.set.at("ease") : std::map<std::string, std::string>{});
+  double wall = 0, cpu = 0;
+  arena.execute([&] {
+    const auto start = Clock::now();
+    const double cpu_start = CpuSeconds();
+    Require(ease.Fit(train.view(), params, Context{}), "ease");
+    wall = Seconds(start);
+    cpu = CpuSeconds() - cpu_start;
+  });
+  std::printf(
+      "ease items=%u threads=%d: fit %.2f s wall, %.2f cpu-s; peak %.2f GiB (%.2f before fit; model needs "
+      "%.2f GiB); load average %s\n",
+      train.view().num_items, args.threads, wall, cpu, PeakRssGib(), before,
+      static_cast<double>(
+          reclift::recommenders::EaseRecommender::RequiredBytes(train.view().num_items, false)) /
+          (1u << 30),
+      LoadAverage().c_str());
 }
 
 // Most popular: the training interaction count of each item.
@@ -435,10 +500,14 @@ int main(int argc, char** argv) {
   const Args args = ParseArgs(argc, argv);
   if (args.mode == "speed") {
     RunSpeed(args);
+  } else if (args.mode == "bpr-speed") {
+    RunBprSpeed(args);
+  } else if (args.mode == "ease-speed") {
+    RunEaseSpeed(args);
   } else if (args.mode == "quality") {
     RunQuality(args);
   } else {
-    std::fprintf(stderr, "unknown mode %s (speed|quality)\n", args.mode.c_str());
+    std::fprintf(stderr, "unknown mode %s (speed|bpr-speed|ease-speed|quality)\n", args.mode.c_str());
     return 2;
   }
   return 0;

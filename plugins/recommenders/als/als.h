@@ -26,9 +26,9 @@ namespace reclift::recommenders {
 
 inline constexpr ParamSpec kAlsParams[] = {
     {"factors", ParamType::kInt, "64", 1, 1024, nullptr, "number of latent factors"},
-    {"regularization", ParamType::kFloat, "0.1", 0, 1e6, nullptr,
+    {"regularization", ParamType::kFloat, "50", 0, 1e6, nullptr,
      "L2 penalty on user and item factors (not scaled by row length)"},
-    {"alpha", ParamType::kFloat, "10", 0, 1e6, nullptr,
+    {"alpha", ParamType::kFloat, "1", 0, 1e6, nullptr,
      "confidence slope: an observed pair weighs 1 + alpha * value"},
     {"iterations", ParamType::kInt, "15", 1, 1000, nullptr, "number of user+item sweeps"},
     {"solver", ParamType::kString, "cg", 0, 0, "cg|cholesky",

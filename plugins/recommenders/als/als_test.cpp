@@ -147,8 +147,13 @@ TEST_CASE("the training loss decreases with every sweep for both solvers", "[als
   Planted planted = MakePlanted(60, 9);
   for (const std::string solver : {"cg", "cholesky"}) {
     AlsRecommender als;
-    REQUIRE(als.Configure(planted.data.view(), MakeParams({{"factors", int64_t{6}}, {"solver", solver}}), 1)
-                .ok());
+    REQUIRE(
+        als.Configure(
+               planted.data.view(),
+               MakeParams(
+                   {{"factors", int64_t{6}}, {"solver", solver}, {"alpha", 10.0}, {"regularization", 0.1}}),
+               1)
+            .ok());
     double previous = als.Loss();
     for (int it = 0; it < 6; ++it) {
       als.SolveUsers();
@@ -168,7 +173,10 @@ TEST_CASE("als ranks held-out items of the user's taste group above the other gr
   Planted planted = MakePlanted(200, 17);
   AlsRecommender als;
   // two factors: the planted structure has rank 2 (more would fit each user's own pattern)
-  REQUIRE(als.Fit(planted.data.view(), MakeParams({{"factors", int64_t{2}}}), Context{}).ok());
+  // (explicit alpha and regularization: the test should not move with the defaults)
+  REQUIRE(als.Fit(planted.data.view(),
+                  MakeParams({{"factors", int64_t{2}}, {"alpha", 10.0}, {"regularization", 0.1}}), Context{})
+              .ok());
   // AUC of held-out own-group items against other-group items, over users
   size_t correct = 0, pairs = 0;
   for (uint32_t u = 0; u < 200; ++u) {
@@ -196,7 +204,9 @@ TEST_CASE("als gives the same factors with one thread and with two", "[als]") {
     Context ctx;
     ctx.seed = 99;
     arena.execute([&] {
-      REQUIRE(als.Fit(planted.data.view(), MakeParams({{"factors", int64_t{16}}}), ctx).ok());
+      REQUIRE(als.Fit(planted.data.view(),
+                      MakeParams({{"factors", int64_t{16}}, {"alpha", 10.0}, {"regularization", 0.1}}), ctx)
+                  .ok());
     });
     return std::make_pair(als.user_factors(), als.item_factors());
   };
@@ -211,7 +221,11 @@ TEST_CASE("als ScoreBatch equals Score and fold-in of a known user matches its e
   const reclift::TrainData& d = planted.data.view();
   AlsRecommender als;
   REQUIRE(
-      als.Fit(d, MakeParams({{"factors", int64_t{4}}, {"solver", std::string("cholesky")}}), Context{}).ok());
+      als.Fit(d,
+              MakeParams(
+                  {{"factors", int64_t{4}}, {"solver", std::string("cholesky")}, {"regularization", 0.1}}),
+              Context{})
+          .ok());
   // After a final exact user solve, a user's factors are exactly the fold-in
   // of the user's own history against the (unchanged) item factors.
   als.SolveUsers();

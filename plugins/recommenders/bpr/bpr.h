@@ -32,7 +32,7 @@ namespace reclift::recommenders {
 inline constexpr ParamSpec kBprParams[] = {
     {"factors", ParamType::kInt, "64", 1, 1024, nullptr, "number of latent factors"},
     {"learning_rate", ParamType::kFloat, "0.05", 1e-6, 1, nullptr, "SGD step size"},
-    {"regularization", ParamType::kFloat, "0.002", 0, 10, nullptr,
+    {"regularization", ParamType::kFloat, "0.01", 0, 10, nullptr,
      "L2 penalty on the factors and biases touched by a step"},
     {"epochs", ParamType::kInt, "30", 1, 1000, nullptr, "passes; each draws one triple per interaction"},
     {"init_std", ParamType::kFloat, "0.1", 1e-6, 1, nullptr,

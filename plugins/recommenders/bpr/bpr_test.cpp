@@ -79,7 +79,10 @@ TEST_CASE("one bpr step moves factors and biases as worked by hand", "[bpr]") {
 TEST_CASE("bpr training AUC starts near one half and rises with the epochs", "[bpr]") {
   Planted planted = MakePlanted(200, 3);
   BprRecommender bpr;
-  REQUIRE(bpr.Configure(planted.data.view(), MakeParams({{"factors", int64_t{8}}}), 5).ok());
+  REQUIRE(bpr.Configure(
+                 planted.data.view(),
+                 MakeParams({{"factors", int64_t{8}}, {"learning_rate", 0.05}, {"regularization", 0.002}}), 5)
+              .ok());
   const double before = bpr.SampledAuc(20000, 1);
   CHECK(before > 0.4);
   CHECK(before < 0.6);
@@ -98,7 +101,10 @@ TEST_CASE("bpr training AUC starts near one half and rises with the epochs", "[b
 TEST_CASE("bpr ranks held-out items of the user's taste group above the other group's", "[bpr]") {
   Planted planted = MakePlanted(200, 7);
   BprRecommender bpr;
-  REQUIRE(bpr.Fit(planted.data.view(), MakeParams({{"factors", int64_t{8}}}), Context{}).ok());
+  REQUIRE(bpr.Fit(planted.data.view(),
+                  MakeParams({{"factors", int64_t{8}}, {"learning_rate", 0.05}, {"regularization", 0.002}}),
+                  Context{})
+              .ok());
   size_t correct = 0, pairs = 0;
   std::vector<uint32_t> all(20);
   for (uint32_t i = 0; i < 20; ++i) all[i] = i;
@@ -143,7 +149,11 @@ TEST_CASE("parallel (hogwild) bpr learns the planted structure too", "[bpr]") {
   BprRecommender bpr;
   arena.execute([&] {
     REQUIRE(bpr.Fit(planted.data.view(),
-                    MakeParams({{"factors", int64_t{8}}, {"threads_deterministic", false}}), Context{})
+                    MakeParams({{"factors", int64_t{8}},
+                                {"learning_rate", 0.05},
+                                {"regularization", 0.002},
+                                {"threads_deterministic", false}}),
+                    Context{})
                 .ok());
   });
   CHECK(bpr.SampledAuc(20000, 2) > 0.95);
