@@ -191,3 +191,21 @@ TEST_CASE("bpr refuses a one-item catalogue and out-of-range ids with a clear me
   s = bpr.Score(5, items, out);
   CHECK(s.message() == "bpr: user id 5 is out of range (the model has 2 users)");
 }
+
+TEST_CASE("bpr reports a diverging learning rate as a bad parameter", "[bpr]") {
+  // With learning_rate = 1, no regularization and wide initial factors, each
+  // step multiplies the factor norms (x' = x + g (y_i - y_j), y' = y + g x):
+  // they overflow within a few epochs.
+  Planted planted = MakePlanted(200, 19);
+  BprRecommender bpr;
+  const reclift::Status s = bpr.Fit(planted.data.view(),
+                                    MakeParams({{"factors", int64_t{64}},
+                                                {"learning_rate", 1.0},
+                                                {"regularization", 0.0},
+                                                {"init_std", 1.0},
+                                                {"epochs", int64_t{200}}}),
+                                    Context{});
+  CHECK(s.code() == reclift::StatusCode::kInvalidArgument);
+  CHECK_THAT(s.message(), Catch::StartsWith("bpr: the factors diverged to a non-finite value in epoch ") &&
+                              Catch::EndsWith("; lower learning_rate (now 1)"));
+}
