@@ -14,8 +14,10 @@
 #include "data/synth.h"
 #include "experiment/spec.h"
 #include "plugin_host/registry.h"
+#include "report/compare.h"
 #include "runner/runner.h"
 #include "scaffold/scaffold.h"
+#include "util/atomic_file.h"
 #include "util/error.h"
 #include "util/text.h"
 
@@ -27,13 +29,7 @@ namespace {
 
 std::vector<Override> ParseOverrides(const std::vector<std::string>& sets) {
   std::vector<Override> out;
-  for (const auto& s : sets) {
-    const size_t eq = s.find('=');
-    if (eq == std::string::npos || eq == 0) {
-      throw Error("--set " + s + ": expected section.key=value, e.g. --set split.test_fraction=0.3");
-    }
-    out.push_back({s.substr(0, eq), s.substr(eq + 1)});
-  }
+  for (const auto& s : sets) out.push_back(ParseOverride(s));
   return out;
 }
 
@@ -203,8 +199,22 @@ int main(int argc, char** argv) {
   fs::path report_file, report_out;
   std::vector<std::string> formats = {"md", "csv"};
   report->add_option("results", report_file, "results.json of a run")->required()->check(CLI::ExistingFile);
-  report->add_option("-f,--format", formats, "formats: md, csv, json")->delimiter(',');
+  report->add_option("-f,--format", formats, "formats: md, csv, html, latex, json")
+      ->delimiter(',')
+      ->check(CLI::IsMember({"md", "csv", "html", "latex", "json"}));
   report->add_option("-o,--output", report_out, "output folder (default: beside results.json)");
+
+  // compare
+  auto* compare =
+      app.add_subcommand("compare", "what changed between two runs of the same experiment (A: baseline)");
+  fs::path compare_a, compare_b, compare_out;
+  std::string compare_format = "md";
+  compare->add_option("a", compare_a, "results.json of the baseline run")
+      ->required()
+      ->check(CLI::ExistingFile);
+  compare->add_option("b", compare_b, "results.json of the new run")->required()->check(CLI::ExistingFile);
+  compare->add_option("-f,--format", compare_format, "md or html")->check(CLI::IsMember({"md", "html"}));
+  compare->add_option("-o,--output", compare_out, "write to this file (default: standard output)");
 
   try {
     app.parse(argc, argv);
@@ -266,6 +276,18 @@ int main(int argc, char** argv) {
       std::cout << "wrote " << (synth_out / "interactions.csv").string() << " and "
                 << (synth_out / "items.csv").string() << " (" << data.num_users() << " users, "
                 << data.num_items() << " items, " << data.size() << " interactions)\n";
+      return 0;
+    }
+    if (*compare) {
+      const nlohmann::json a = ReadJson(compare_a), b = ReadJson(compare_b);
+      const std::string text =
+          compare_format == "html" ? RenderComparisonHtml(a, b) : RenderComparisonMarkdown(a, b);
+      if (compare_out.empty()) {
+        std::cout << text;
+      } else {
+        WriteFileAtomic(compare_out, text);
+        std::cout << "wrote " << compare_out.string() << "\n";
+      }
       return 0;
     }
     if (*report) {

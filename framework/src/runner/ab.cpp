@@ -1,5 +1,7 @@
 #include "runner/ab.h"
 
+#include <tbb/parallel_for.h>
+
 #include <cmath>
 #include <functional>
 
@@ -84,55 +86,64 @@ nlohmann::json CompareArms(const std::vector<ArmValues>& arms, size_t control,
     }
   }
   const ArmValues& c = arms[control];
+  struct Job {
+    size_t pop, t, col;
+  };
+  std::vector<Job> jobs;
   for (size_t pop = 0; pop < populations.size(); ++pop) {
-    const auto& P = populations[pop];
     for (size_t t = 0; t < arms.size(); ++t) {
       if (t == control || !arms[t].ok) continue;
       for (size_t col = 0; col < nc; ++col) {
-        if (columns[col].aggregation != Aggregation::kMeanOverUsers) continue;
-        std::vector<double> cv, tv, diffs;
-        for (uint32_t u : P.users) {
-          const double a = (*c.values)[u * nc + col], b = (*arms[t].values)[u * nc + col];
-          if (std::isnan(a) || std::isnan(b)) continue;
-          cv.push_back(a);
-          tv.push_back(b);
-          diffs.push_back(b - a);
-        }
-        nlohmann::json row;
-        row["treatment"] = arms[t].name;
-        row["metric"] = columns[col].name;
-        row["profiler"] = P.profiler.empty() ? nlohmann::json(nullptr) : nlohmann::json(P.profiler);
-        row["segment"] = P.segment.empty() ? nlohmann::json(nullptr) : nlohmann::json(P.segment);
-        row["n"] = diffs.size();
-        const double cm = cv.empty() ? NAN : stats::Mean(cv), tm = tv.empty() ? NAN : stats::Mean(tv);
-        const double lift = tm - cm;
-        row["control_mean"] = Num(cm);
-        row["treatment_mean"] = Num(tm);
-        row["lift"] = Num(lift);
-        const auto tt = stats::PairedTTest(diffs);
-        const auto w = stats::WilcoxonSignedRank(diffs);
-        stats::LiftIntervals li;
-        li.absolute = {NAN, NAN};
-        li.relative = {NAN, NAN};
-        if (diffs.size() >= 2) {
-          li = stats::BootstrapPairedLift(
-              cv, tv, ab.alpha, ab.bootstrap_samples,
-              Mix(seed, arms[t].name + "|" + columns[col].name + "|" + P.profiler + "|" + P.segment));
-        }
-        row["lift_ci_low"] = Num(li.absolute.low);
-        row["lift_ci_high"] = Num(li.absolute.high);
-        row["relative_lift"] = Num(cm != 0 ? lift / cm : NAN);
-        row["relative_lift_ci_low"] = Num(li.relative.low);
-        row["relative_lift_ci_high"] = Num(li.relative.high);
-        row["t_statistic"] = Num(tt.statistic);
-        row["p_value_t"] = Num(tt.p_value);
-        row["p_value_wilcoxon"] = Num(w.p_value);
-        row["effect_size"] = Num(diffs.size() >= 2 ? stats::CohensDz(diffs) : NAN);
-        pending.push_back({std::move(row), std::isnan(tt.p_value) ? 1.0 : tt.p_value, lift,
-                           columns[col].higher_is_better, pop});
+        if (columns[col].aggregation == Aggregation::kMeanOverUsers) jobs.push_back({pop, t, col});
       }
     }
   }
+  pending.resize(jobs.size());
+  // each comparison has its own seeded stream: the same results for any thread count
+  tbb::parallel_for(size_t{0}, jobs.size(), [&](size_t j) {
+    const auto [pop, t, col] = jobs[j];
+    const auto& P = populations[pop];
+    std::vector<double> cv, tv, diffs;
+    for (uint32_t u : P.users) {
+      const double a = (*c.values)[u * nc + col], b = (*arms[t].values)[u * nc + col];
+      if (std::isnan(a) || std::isnan(b)) continue;
+      cv.push_back(a);
+      tv.push_back(b);
+      diffs.push_back(b - a);
+    }
+    nlohmann::json row;
+    row["treatment"] = arms[t].name;
+    row["metric"] = columns[col].name;
+    row["profiler"] = P.profiler.empty() ? nlohmann::json(nullptr) : nlohmann::json(P.profiler);
+    row["segment"] = P.segment.empty() ? nlohmann::json(nullptr) : nlohmann::json(P.segment);
+    row["n"] = diffs.size();
+    const double cm = cv.empty() ? NAN : stats::Mean(cv), tm = tv.empty() ? NAN : stats::Mean(tv);
+    const double lift = tm - cm;
+    row["control_mean"] = Num(cm);
+    row["treatment_mean"] = Num(tm);
+    row["lift"] = Num(lift);
+    const auto tt = stats::PairedTTest(diffs);
+    const auto w = stats::WilcoxonSignedRank(diffs);
+    stats::LiftIntervals li;
+    li.absolute = {NAN, NAN};
+    li.relative = {NAN, NAN};
+    if (diffs.size() >= 2) {
+      li = stats::BootstrapPairedLift(
+          cv, tv, ab.alpha, ab.bootstrap_samples,
+          Mix(seed, arms[t].name + "|" + columns[col].name + "|" + P.profiler + "|" + P.segment));
+    }
+    row["lift_ci_low"] = Num(li.absolute.low);
+    row["lift_ci_high"] = Num(li.absolute.high);
+    row["relative_lift"] = Num(cm != 0 ? lift / cm : NAN);
+    row["relative_lift_ci_low"] = Num(li.relative.low);
+    row["relative_lift_ci_high"] = Num(li.relative.high);
+    row["t_statistic"] = Num(tt.statistic);
+    row["p_value_t"] = Num(tt.p_value);
+    row["p_value_wilcoxon"] = Num(w.p_value);
+    row["effect_size"] = Num(diffs.size() >= 2 ? stats::CohensDz(diffs) : NAN);
+    pending[j] = Pending{std::move(row), std::isnan(tt.p_value) ? 1.0 : tt.p_value, lift,
+                         columns[col].higher_is_better, pop};
+  });
   // corrections within each population's family
   for (size_t pop = 0; pop < populations.size(); ++pop) {
     std::vector<size_t> idx;

@@ -47,7 +47,8 @@ CellData BuildCellData(const Dataset& data, const Split& split) {
         t.gains.push_back(data.explicit_feedback ? data.values[i] : 1.f);
       }
     }
-    if (!t.relevant.empty()) cell.users.push_back(std::move(t));
+    cell.users_with_relevant += t.relevant.empty() ? 0 : 1;
+    cell.users.push_back(std::move(t));
   }
   return cell;
 }

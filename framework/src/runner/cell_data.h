@@ -24,6 +24,7 @@ struct CellData {
   std::vector<UserTest> users;         // users with at least one relevant test item, by id
   std::vector<float> item_popularity;  // training interactions per item
   size_t test_interactions = 0;
+  size_t users_with_relevant = 0;
 };
 
 // Builds the training view (with the dataset's item features) from the

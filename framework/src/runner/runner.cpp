@@ -14,6 +14,7 @@
 
 #include "data/synth.h"
 #include "eval/ranker.h"
+#include "report/html.h"
 #include "report/render.h"
 #include "results/results.h"
 #include "runner/ab.h"
@@ -146,9 +147,8 @@ std::vector<fs::path> WriteReports(const nlohmann::json& results, const fs::path
     write("aggregates.csv", RenderAggregateCsv(results));
     write("per_user.csv", RenderPerUserCsv(results));
   }
-  for (const char* f : {"html", "latex"}) {
-    if (has(f)) spdlog::warn("report format '{}' is not available in this version; skipped", f);
-  }
+  if (has("html")) write("report.html", RenderHtml(results));
+  if (has("latex")) write("results.tex", RenderLatex(results));
   return written;
 }
 
@@ -188,9 +188,9 @@ RunOutcome RunExperiment(const ExperimentSpec& spec, const PluginRegistry& regis
   CellData cell = BuildCellData(data, split);
   const TrainData& train = cell.train.view();
   const size_t num_users = cell.users.size();
-  spdlog::info("split ({}): {} train, {} test interactions; {} users with relevant test items",
-               spec.split.method, split.train.size(), split.test.size(), num_users);
-  if (num_users == 0) {
+  spdlog::info("split ({}): {} train, {} test interactions; {} test users, {} with relevant test items",
+               spec.split.method, split.train.size(), split.test.size(), num_users, cell.users_with_relevant);
+  if (cell.users_with_relevant == 0) {
     throw Error(spec.split.where.count("method") ? spec.split.where.at("method") : SourceLocation{},
                 "no user has a relevant test item after the split; check split.test_fraction and "
                 "dataset.positive_threshold");
@@ -272,6 +272,18 @@ RunOutcome RunExperiment(const ExperimentSpec& spec, const PluginRegistry& regis
   std::vector<MetricColumn> columns;
   for (const auto& s : selected) columns.push_back(s.column);
   const size_t nc = columns.size();
+  if (!spec.ab.primary_metric.empty()) {
+    std::vector<std::string> names;
+    for (const auto& c : columns) names.push_back(c.name);
+    if (std::find(names.begin(), names.end(), spec.ab.primary_metric) == names.end()) {
+      const auto where =
+          spec.ab.where.count("primary_metric") ? spec.ab.where.at("primary_metric") : SourceLocation{};
+      const std::string hint = DidYouMean(spec.ab.primary_metric, names);
+      throw Error(where, "[ab] primary_metric '" + spec.ab.primary_metric +
+                             "' is not a metric column of this run" +
+                             (hint.empty() ? " (columns: " + Join(names, ", ") + ")" : hint));
+    }
+  }
   const size_t max_k = ks.empty() ? 10 : static_cast<size_t>(ks.back());
 
   // 5. arms
@@ -299,6 +311,26 @@ RunOutcome RunExperiment(const ExperimentSpec& spec, const PluginRegistry& regis
       Progress(progress, "arm " + arm.name + ": fitting");
       spdlog::info("arm {}: fitting {}", arm.name, run.plugin);
       auto fit_start = Clock::now();
+      // a composite's children are built and fitted here, then handed over
+      std::vector<RecommenderHandle> children;
+      std::vector<ChildRecommender> child_views;
+      nlohmann::json children_json = nlohmann::json::array();
+      for (const auto& use : arm.children) {
+        RecommenderHandle child = registry.CreateRecommender(use.plugin);
+        Params child_params;
+        s = Params::Build(child.info().param_specs(), use.params, child_params);
+        if (!s.ok()) throw Error(use.where, "child recommender '" + use.plugin + "': " + s.message());
+        s = arena.execute([&] { return child->Fit(train, child_params, ctx); });
+        if (!s.ok()) throw Error("child '" + use.plugin + "': Fit failed: " + s.ToString());
+        children_json.push_back({{"plugin", PluginId(child.info())}, {"params", ParamsJson(child_params)}});
+        child_views.push_back({child.get(), child.info().capabilities, child.info().name});
+        children.push_back(std::move(child));
+      }
+      if (!children.empty()) {
+        run.params["children"] = children_json;
+        s = model->SetChildren(child_views);
+        if (!s.ok()) throw Error("SetChildren failed: " + s.ToString());
+      }
       s = arena.execute([&] { return model->Fit(train, params, ctx); });
       run.fit_seconds = Seconds(fit_start);
       if (!s.ok()) throw Error("Fit failed: " + s.ToString());
@@ -487,9 +519,11 @@ RunOutcome RunExperiment(const ExperimentSpec& spec, const PluginRegistry& regis
                         {"memory_bytes", data.MemoryBytes()},
                         {"bad_rows_skipped", load.bad_rows_skipped},
                         {"duplicates_merged", load.duplicates_merged}};
-  results["split"] = {{"method", spec.split.method}, {"seed", spec.split.seed},
-                      {"train", split.train.size()}, {"test", split.test.size()},
-                      {"test_users", num_users},     {"cutoff_time", split.cutoff_time}};
+  results["split"] = {
+      {"method", spec.split.method},     {"seed", spec.split.seed},
+      {"train", split.train.size()},     {"test", split.test.size()},
+      {"test_users", num_users},         {"test_users_with_relevant", cell.users_with_relevant},
+      {"cutoff_time", split.cutoff_time}};
   nlohmann::json cols_json = nlohmann::json::array();
   for (size_t c = 0; c < nc; ++c) {
     cols_json.push_back({{"name", columns[c].name},

@@ -84,6 +84,12 @@ Status RankingEvaluator::EvaluateUser(const UserEvalInput& user, std::span<doubl
   }
   auto gain_of = [&](size_t pos) { return graded_ && !gains.empty() ? double{gains[pos]} : 1.0; };
   const size_t num_relevant = relevant.size();
+  if (num_relevant == 0) {
+    // no relevant test item (e.g. every test rating below the threshold): the
+    // user is left out of every ranking metric, as trec_eval skips such queries
+    std::fill(out.begin(), out.end(), std::numeric_limits<double>::quiet_NaN());
+    return Status::Ok();
+  }
   const size_t max_k = static_cast<size_t>(ks_.back());
 
   // ideal_dcg[m]: DCG of the best possible list of length m, from all relevant
@@ -177,6 +183,6 @@ Status RankingEvaluator::EvaluateUser(const UserEvalInput& user, std::span<doubl
 }  // namespace reclift::plugins
 
 RECLIFT_EVALUATOR_PLUGIN(
-    reclift::plugins::RankingEvaluator, "ranking", "1.1.0",
+    reclift::plugins::RankingEvaluator, "ranking", "1.2.0",
     "Top-k accuracy: precision, recall, ndcg, hit_rate, mrr, map (trec_eval conventions) and auc",
     reclift::plugins::kParams)
