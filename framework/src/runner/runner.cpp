@@ -13,12 +13,13 @@
 #include <set>
 
 #include "data/synth.h"
-#include "eval/ranker.h"
 #include "report/html.h"
 #include "report/render.h"
 #include "results/results.h"
 #include "runner/ab.h"
+#include "runner/arm.h"
 #include "runner/cell_data.h"
+#include "runner/metric_set.h"
 #include "util/atomic_file.h"
 #include "util/error.h"
 #include "util/memory.h"
@@ -47,18 +48,6 @@ nlohmann::json Num(double v) {
   return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr);
 }
 
-nlohmann::json ParamsJson(const Params& p) {
-  nlohmann::json j = nlohmann::json::object();
-  for (const auto& [k, v] : p.values()) {
-    std::visit([&](const auto& x) { j[k] = x; }, v);
-  }
-  return j;
-}
-
-std::string PluginId(const PluginInfo& info) {
-  return std::string(info.name) + "@" + info.version;
-}
-
 // Passes plugin log lines to spdlog and keeps warnings and errors for the results.
 class RunLogger final : public Logger {
  public:
@@ -85,12 +74,6 @@ class RunLogger final : public Logger {
   std::string prefix_;
   mutable std::mutex mutex_;
   mutable std::vector<std::string> kept_;
-};
-
-struct SelectedColumn {
-  size_t evaluator;  // index into the evaluators
-  size_t index;      // column index within that evaluator
-  MetricColumn column;
 };
 
 struct ArmRun {
@@ -231,68 +214,22 @@ RunOutcome RunExperiment(const ExperimentSpec& spec, const PluginRegistry& regis
   }
 
   // 4. evaluators and the selected columns
-  std::vector<int> ks = spec.evaluation.ks;
-  std::sort(ks.begin(), ks.end());
-  ks.erase(std::unique(ks.begin(), ks.end()), ks.end());
   const ItemFeaturesView features = train.item_features;
-  const EvalContext eval_ctx{train.num_items, train.num_users, ks, cell.item_popularity, &features};
-  std::vector<PluginUse> evaluator_uses = spec.evaluation.evaluators;
-  if (evaluator_uses.empty()) evaluator_uses.push_back(PluginUse{"ranking", {}, {}, {}});
-  std::vector<EvaluatorHandle> evaluators;
-  std::vector<std::vector<MetricColumn>> evaluator_columns;
-  std::vector<SelectedColumn> selected;
-  std::set<std::string> provided;
-  for (const auto& use : evaluator_uses) {
-    EvaluatorHandle ev = registry.CreateEvaluator(use.plugin);
-    Params params;
-    Status s = Params::Build(ev.info().param_specs(), use.params, params);
-    if (s.ok()) s = ev->Configure(params, eval_ctx);
-    if (!s.ok()) throw Error(use.where, "evaluator '" + use.plugin + "': " + s.ToString());
-    auto cols = ev->Columns();
-    for (size_t i = 0; i < cols.size(); ++i) {
-      provided.insert(cols[i].metric);
-      const auto& wanted = spec.evaluation.metrics;
-      if (wanted.empty() || std::find(wanted.begin(), wanted.end(), cols[i].metric) != wanted.end()) {
-        selected.push_back({evaluators.size(), i, cols[i]});
-      }
-    }
-    evaluator_columns.push_back(std::move(cols));
-    evaluators.push_back(std::move(ev));
-  }
-  for (const auto& m : spec.evaluation.metrics) {
-    if (provided.count(m) == 0) {
-      std::vector<std::string> names(provided.begin(), provided.end());
-      const auto where =
-          spec.evaluation.where.count("metrics") ? spec.evaluation.where.at("metrics") : SourceLocation{};
-      std::string hint = DidYouMean(m, names);
-      throw Error(where, "metric '" + m + "' is not provided by any evaluator" +
-                             (hint.empty() ? " (available: " + Join(names, ", ") + ")" : hint));
-    }
-  }
-  std::vector<MetricColumn> columns;
-  for (const auto& s : selected) columns.push_back(s.column);
+  const MetricSet metrics(registry, spec.evaluation, train.num_users, train.num_items, cell.item_popularity,
+                          &features);
+  const std::vector<MetricColumn>& columns = metrics.columns();
   const size_t nc = columns.size();
   if (!spec.ab.primary_metric.empty()) {
-    std::vector<std::string> names;
-    for (const auto& c : columns) names.push_back(c.name);
-    if (std::find(names.begin(), names.end(), spec.ab.primary_metric) == names.end()) {
-      const auto where =
-          spec.ab.where.count("primary_metric") ? spec.ab.where.at("primary_metric") : SourceLocation{};
-      const std::string hint = DidYouMean(spec.ab.primary_metric, names);
-      throw Error(where, "[ab] primary_metric '" + spec.ab.primary_metric +
-                             "' is not a metric column of this run" +
-                             (hint.empty() ? " (columns: " + Join(names, ", ") + ")" : hint));
-    }
+    metrics.RequireColumn(
+        spec.ab.primary_metric,
+        spec.ab.where.count("primary_metric") ? spec.ab.where.at("primary_metric") : SourceLocation{},
+        "[ab] primary_metric");
   }
-  const size_t max_k = ks.empty() ? 10 : static_cast<size_t>(ks.back());
 
   // 5. arms
-  std::vector<uint32_t> eval_users(num_users);
-  for (size_t i = 0; i < num_users; ++i) eval_users[i] = cell.users[i].user;
   std::vector<ArmRun> runs;
   nlohmann::json log = nlohmann::json::array();
-  for (size_t a = 0; a < spec.arms.size(); ++a) {
-    const ArmSpec& arm = spec.arms[a];
+  for (const ArmSpec& arm : spec.arms) {
     ArmRun run;
     run.name = arm.name;
     run.recommender = arm.recommender.plugin;
@@ -300,111 +237,21 @@ RunOutcome RunExperiment(const ExperimentSpec& spec, const PluginRegistry& regis
     const bool reset = ResetPeakRss();
     const size_t rss_before = CurrentRssBytes();
     try {
-      RecommenderHandle model = registry.CreateRecommender(arm.recommender.plugin);
-      run.plugin = PluginId(model.info());
-      Params params;
-      Status s = Params::Build(model.info().param_specs(), arm.recommender.params, params);
-      if (!s.ok())
-        throw Error(arm.recommender.where, "recommender '" + arm.recommender.plugin + "': " + s.message());
-      run.params = ParamsJson(params);
       Context ctx{spec.seed, threads, &logger, nullptr};
       Progress(progress, "arm " + arm.name + ": fitting");
-      spdlog::info("arm {}: fitting {}", arm.name, run.plugin);
-      auto fit_start = Clock::now();
-      // a composite's children are built and fitted here, then handed over
-      std::vector<RecommenderHandle> children;
-      std::vector<ChildRecommender> child_views;
-      nlohmann::json children_json = nlohmann::json::array();
-      for (const auto& use : arm.children) {
-        RecommenderHandle child = registry.CreateRecommender(use.plugin);
-        Params child_params;
-        s = Params::Build(child.info().param_specs(), use.params, child_params);
-        if (!s.ok()) throw Error(use.where, "child recommender '" + use.plugin + "': " + s.message());
-        s = arena.execute([&] { return child->Fit(train, child_params, ctx); });
-        if (!s.ok()) throw Error("child '" + use.plugin + "': Fit failed: " + s.ToString());
-        children_json.push_back({{"plugin", PluginId(child.info())}, {"params", ParamsJson(child_params)}});
-        child_views.push_back({child.get(), child.info().capabilities, child.info().name});
-        children.push_back(std::move(child));
-      }
-      if (!children.empty()) {
-        run.params["children"] = children_json;
-        s = model->SetChildren(child_views);
-        if (!s.ok()) throw Error("SetChildren failed: " + s.ToString());
-      }
-      s = arena.execute([&] { return model->Fit(train, params, ctx); });
-      run.fit_seconds = Seconds(fit_start);
-      if (!s.ok()) throw Error("Fit failed: " + s.ToString());
+      spdlog::info("arm {}: fitting {}", arm.name, arm.recommender.plugin);
+      FittedArm fitted = FitArm(registry, arm, train, ctx, arena);
+      run.plugin = fitted.plugin;
+      run.params = fitted.params;
+      run.fit_seconds = fitted.fit_seconds;
       run.model_rss = CurrentRssBytes() > rss_before ? CurrentRssBytes() - rss_before : 0;
 
-      auto eval_start = Clock::now();
+      const auto eval_start = Clock::now();
       Progress(progress, "arm " + arm.name + ": ranking " + std::to_string(num_users) + " users");
-      std::vector<std::vector<uint32_t>> lists;
-      RankerOptions ro;
-      ro.k = max_k;
-      const uint32_t caps = model.info().capabilities;
-      s = arena.execute([&] { return RankUsers(*model, caps, train, eval_users, ro, lists); });
-      if (!s.ok()) throw Error("scoring failed: " + s.ToString());
-
-      // rating predictions for the test items, when the model has them
-      std::vector<std::vector<float>> predicted(num_users);
-      if (caps & kCapPredict) {
-        s = arena.execute([&] {
-          Status first;
-          std::mutex m;
-          tbb::parallel_for(size_t{0}, num_users, [&](size_t i) {
-            predicted[i].resize(cell.users[i].items.size());
-            Status ps = model->Predict(cell.users[i].user, cell.users[i].items, predicted[i]);
-            if (!ps.ok()) {
-              std::lock_guard<std::mutex> lock(m);
-              if (first.ok()) first = ps;
-            }
-          });
-          return first;
-        });
-        if (!s.ok()) throw Error("Predict failed: " + s.ToString());
-      }
-
-      std::vector<UserEvalInput> inputs(num_users);
-      for (size_t i = 0; i < num_users; ++i) {
-        const UserTest& ut = cell.users[i];
-        inputs[i] =
-            UserEvalInput{ut.user, lists[i], ut.relevant, ut.gains, ut.items, ut.values, predicted[i]};
-      }
-      run.values.assign(num_users * nc, NAN);
-      run.list_values.assign(nc, NAN);
-      s = arena.execute([&] {
-        Status first;
-        std::mutex m;
-        tbb::parallel_for(size_t{0}, num_users, [&](size_t i) {
-          for (size_t e = 0; e < evaluators.size(); ++e) {
-            std::vector<double> out(evaluator_columns[e].size(), NAN);
-            Status es = evaluators[e]->EvaluateUser(inputs[i], out);
-            if (!es.ok()) {
-              std::lock_guard<std::mutex> lock(m);
-              if (first.ok()) first = es;
-              return;
-            }
-            for (size_t c = 0; c < nc; ++c) {
-              if (selected[c].evaluator == e &&
-                  selected[c].column.aggregation == Aggregation::kMeanOverUsers) {
-                run.values[i * nc + c] = out[selected[c].index];
-              }
-            }
-          }
-        });
-        return first;
-      });
+      const RankedLists ranked = RankTestUsers(fitted, train, cell.users, metrics.max_k(), arena);
+      const std::vector<UserEvalInput> inputs = EvalInputs(cell.users, ranked);
+      Status s = metrics.Evaluate(inputs, arena, run.values, run.list_values);
       if (!s.ok()) throw Error("evaluation failed: " + s.ToString());
-      for (size_t e = 0; e < evaluators.size(); ++e) {
-        std::vector<double> out(evaluator_columns[e].size(), NAN);
-        s = evaluators[e]->EvaluateLists(inputs, out);
-        if (!s.ok()) throw Error("evaluation failed: " + s.ToString());
-        for (size_t c = 0; c < nc; ++c) {
-          if (selected[c].evaluator == e && selected[c].column.aggregation == Aggregation::kListLevel) {
-            run.list_values[c] = out[selected[c].index];
-          }
-        }
-      }
       run.eval_seconds = Seconds(eval_start);
       run.ok = true;
     } catch (const std::exception& e) {
@@ -531,7 +378,7 @@ RunOutcome RunExperiment(const ExperimentSpec& spec, const PluginRegistry& regis
                          {"k", columns[c].k},
                          {"higher_is_better", columns[c].higher_is_better},
                          {"aggregation", columns[c].aggregation == Aggregation::kListLevel ? "list" : "mean"},
-                         {"evaluator", PluginId(evaluators[selected[c].evaluator].info())}});
+                         {"evaluator", metrics.EvaluatorId(c)}});
   }
   results["columns"] = cols_json;
   results["profilers"] = profilers_json;
