@@ -356,7 +356,8 @@ Status AlsRecommender::ScoreBatch(std::span<const uint32_t> users, std::span<flo
 Status AlsRecommender::ScoreHistory(std::span<const uint32_t> history_items,
                                     std::span<const float> history_values, std::span<const uint32_t> items,
                                     std::span<float> out) const {
-  if (data_ == nullptr) return Status::InvalidArgument("als: ScoreHistory called before Fit");
+  if (data_ == nullptr || item_gram_.empty())
+    return Status::InvalidArgument("als: ScoreHistory called before Fit");
   if (out.size() != items.size())
     return Status::InvalidArgument("als: ScoreHistory: out and items differ in size");
   if (!history_values.empty() && history_values.size() != history_items.size()) {
