@@ -384,7 +384,7 @@ TEST_CASE("an unknown key is an error at the key with a did-you-mean hint", "[ex
   CHECK(ParseError(kHead + "[ab]\nzeta = 1\nalpah = 0.1\n") ==
         "exp.toml:9:1: unknown key 'zeta' in [ab] (known keys: "
         "control, primary_metric, assignment, alpha, "
-        "correction, bootstrap_samples)");
+        "correction, bootstrap_samples, weights, power)");
   CHECK(ParseError(kHead + "[evaluation]\nevaluators = [{ plugn = \"ranking\" }]\n") ==
         "exp.toml:9:17: unknown key 'plugn' in evaluation.evaluators (did you mean 'plugin'?)");
 }

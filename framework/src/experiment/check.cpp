@@ -134,6 +134,8 @@ nlohmann::json experiment_internal::ResolvedJson(const ExperimentSpec& spec, con
                        {"threads", spec.threads},
                        {"output", spec.output.string()},
                        {"plugin_paths", plugin_paths},
+                       {"split_repeats", spec.split_repeats},
+                       {"seed_repeats", spec.seed_repeats},
                        {"overrides", overrides}};
 
   // only what the format reads: csv settings mean nothing for MovieLens
@@ -186,8 +188,14 @@ nlohmann::json experiment_internal::ResolvedJson(const ExperimentSpec& spec, con
   for (const PluginUse& use : spec.evaluation.evaluators) {
     evaluators.push_back(PluginUseJson(use, PluginKind::kEvaluator, catalog, "plugin"));
   }
-  out["evaluation"] = {
-      {"k", spec.evaluation.ks}, {"metrics", spec.evaluation.metrics}, {"evaluators", std::move(evaluators)}};
+  const EvaluationSpec& ev = spec.evaluation;
+  out["evaluation"] = {{"k", ev.ks},
+                       {"metrics", ev.metrics},
+                       {"evaluators", std::move(evaluators)},
+                       {"candidates", ev.candidates},
+                       {"negatives", ev.candidates == "sampled" ? nlohmann::json(ev.negatives) : nullptr},
+                       {"candidates_file", ev.candidates == "file" ? PathJson(ev.candidates_file) : nullptr},
+                       {"export_trec", ev.export_trec}};
 
   nlohmann::json profilers = nlohmann::json::array();
   for (const PluginUse& use : spec.profilers) {
@@ -198,8 +206,10 @@ nlohmann::json experiment_internal::ResolvedJson(const ExperimentSpec& spec, con
   const AbSpec& ab = spec.ab;
   out["ab"] = {{"control", ab.control},       {"primary_metric", ab.primary_metric},
                {"assignment", ab.assignment}, {"alpha", ab.alpha},
-               {"correction", ab.correction}, {"bootstrap_samples", ab.bootstrap_samples}};
+               {"correction", ab.correction}, {"bootstrap_samples", ab.bootstrap_samples},
+               {"weights", ab.weights},       {"power", ab.power}};
   out["report"] = {{"formats", spec.report.formats}};
+  out["scenarios"] = ScenariosJson(spec.scenarios);
   return out;
 }
 
@@ -261,6 +271,11 @@ void CheckFiles(const ExperimentSpec& spec) {
                         std::string(layout.files[0]) + " and " + std::string(layout.files[1]) + ")");
       }
     }
+  }
+  if (spec.evaluation.candidates == "file") {
+    auto it = spec.evaluation.where.find("candidates_file");
+    RequireFile(spec.evaluation.candidates_file, "evaluation.candidates_file",
+                it != spec.evaluation.where.end() ? it->second : SourceLocation{spec.source_file.string()});
   }
   for (const fs::path& path : spec.plugin_paths) {
     std::error_code error;

@@ -14,11 +14,11 @@
 
 namespace reclift::host::experiment_internal {
 
-inline constexpr std::string_view kTopLevelTables[] = {"experiment", "dataset",   "split", "arms",
-                                                       "evaluation", "profilers", "ab",    "report"};
+inline constexpr std::string_view kTopLevelTables[] = {
+    "experiment", "dataset", "split", "arms", "evaluation", "profilers", "ab", "report", "scenarios"};
 
-inline constexpr std::string_view kExperimentKeys[] = {"name",    "description", "seed",
-                                                       "threads", "output",      "plugin_paths"};
+inline constexpr std::string_view kExperimentKeys[] = {
+    "name", "description", "seed", "threads", "output", "plugin_paths", "split_repeats", "seed_repeats"};
 inline constexpr std::string_view kDatasetKeys[] = {"format",      "interactions", "items",
                                                     "delimiter",   "header",       "user_column",
                                                     "item_column", "value_column", "timestamp_column",
@@ -28,10 +28,12 @@ inline constexpr std::string_view kSplitKeys[] = {"method", "test_fraction", "le
                                                   "min_user_interactions", "seed"};
 inline constexpr std::string_view kArmKeys[] = {"name", "recommender", "params", "children"};
 inline constexpr std::string_view kChildKeys[] = {"recommender", "params"};
-inline constexpr std::string_view kEvaluationKeys[] = {"k", "metrics", "evaluators"};
+inline constexpr std::string_view kEvaluationKeys[] = {
+    "k", "metrics", "evaluators", "candidates", "negatives", "candidates_file", "export_trec"};
+inline constexpr std::string_view kCandidateModes[] = {"all", "sampled", "file"};
 inline constexpr std::string_view kPluginUseKeys[] = {"plugin", "params"};
-inline constexpr std::string_view kAbKeys[] = {"control", "primary_metric", "assignment",
-                                               "alpha",   "correction",     "bootstrap_samples"};
+inline constexpr std::string_view kAbKeys[] = {"control",    "primary_metric",    "assignment", "alpha",
+                                               "correction", "bootstrap_samples", "weights",    "power"};
 inline constexpr std::string_view kReportKeys[] = {"formats"};
 
 // [dataset] keys that only mean something for some formats.

@@ -8,6 +8,7 @@
 
 #include "data/synth.h"
 #include "experiment/sections.h"
+#include "experiment/scenarios_read.h"
 #include "experiment/toml_read.h"
 #include "util/text.h"
 
@@ -211,6 +212,14 @@ void ReadExperiment(const toml::table& root, ExperimentSpec& spec) {
   } else {
     // relative on purpose: the run folder goes under the working directory
     spec.output = fs::path("reports") / spec.name;
+  }
+  if (auto f = reader.Get("split_repeats")) {
+    spec.split_repeats = static_cast<int>(f->Int("a positive integer", PositiveInt));
+    spec.where["split_repeats"] = f->where();
+  }
+  if (auto f = reader.Get("seed_repeats")) {
+    spec.seed_repeats = static_cast<int>(f->Int("a positive integer", PositiveInt));
+    spec.where["seed_repeats"] = f->where();
   }
   if (auto f = reader.Get("plugin_paths")) {
     for (const Field& item : f->Items()) spec.plugin_paths.push_back(ResolvePath(spec, item));
@@ -508,6 +517,26 @@ void ReadEvaluation(const toml::table& root, ExperimentSpec& spec) {
       e.evaluators = ReadPluginUses(*f, "evaluator", "evaluation.evaluators");
       e.where["evaluators"] = f->where();
     }
+    if (auto f = reader.Get("candidates")) {
+      e.candidates = f->Choice(kCandidateModes);
+      e.where["candidates"] = f->where();
+    }
+    if (auto f = reader.Get("negatives")) {
+      e.negatives = static_cast<int>(f->Int("a positive integer", PositiveInt));
+      e.where["negatives"] = f->where();
+    }
+    if (auto f = reader.Get("candidates_file")) {
+      e.candidates_file = ResolvePath(spec, *f);
+      e.where["candidates_file"] = f->where();
+    }
+    if (auto f = reader.Get("export_trec")) {
+      e.export_trec = f->Bool();
+      e.where["export_trec"] = f->where();
+    }
+    if (e.candidates == "file" && e.candidates_file.empty()) {
+      Fail(e.where["candidates"],
+           "evaluation.candidates = \"file\" needs evaluation.candidates_file (user,item rows)");
+    }
   }
   if (e.evaluators.empty()) {
     PluginUse ranking;
@@ -558,6 +587,21 @@ void ReadAb(const toml::table& root, ExperimentSpec& spec,
     if (auto f = reader.Get("bootstrap_samples")) {
       ab.bootstrap_samples = static_cast<int>(f->Int("a positive integer", PositiveInt));
       ab.where["bootstrap_samples"] = f->where();
+    }
+    if (auto f = reader.Get("weights")) {
+      for (const Field& item : f->Items()) {
+        ab.weights.push_back(
+            item.Number("a positive number", [](double x) { return std::isfinite(x) && x > 0; }));
+      }
+      ab.where["weights"] = f->where();
+      if (ab.weights.size() != spec.arms.size()) {
+        Fail(f->where(), "ab.weights: expected one weight per arm (" + std::to_string(spec.arms.size()) +
+                             " arms after grid expansion), found " + std::to_string(ab.weights.size()));
+      }
+    }
+    if (auto f = reader.Get("power")) {
+      ab.power = f->Number("a number in (0, 1)", InOpenUnitInterval);
+      ab.where["power"] = f->where();
     }
   }
 
@@ -634,6 +678,7 @@ ExperimentSpec ParseTable(toml::table& root, const fs::path& display_name, const
   ReadEvaluation(root, spec);
   ReadProfilers(root, spec);
   ReadAb(root, spec, grid_names);
+  ReadScenarios(root, spec, grid_names);
   ReadReport(root, spec);
   spec.resolved = ResolvedJson(spec, nullptr);
   return spec;

@@ -10,6 +10,8 @@
 //   [[profilers]] plugin, params
 //   [ab]         control, primary_metric, alpha, correction, assignment
 //   [report]     formats
+//   [[scenarios]] kind = "cold-start-users" | "cold-start-items" | "diversity"
+//                and its keys (see scenario_spec.h)
 #pragma once
 
 #include <cstdint>
@@ -21,6 +23,7 @@
 #include <vector>
 
 #include "data/dataset.h"
+#include "experiment/scenario_spec.h"
 #include "plugin_host/catalog.h"
 #include "reclift/params.h"
 #include "split/split.h"
@@ -55,6 +58,16 @@ struct EvaluationSpec {
   std::vector<std::string> metrics;
   // evaluator plugins to load; default {"ranking"}
   std::vector<PluginUse> evaluators;
+  // candidate items per user: "all" (full ranking, the default), "sampled"
+  // (the user's test items plus `negatives` random items the user never
+  // interacted with; not comparable to full ranking, flagged in results), or
+  // "file" (per-user candidate lists from candidates_file: user,item rows)
+  std::string candidates = "all";
+  int negatives = 100;
+  std::filesystem::path candidates_file;
+  // also write every arm's top-k lists and the test relevance in TREC
+  // run/qrels format, to cross-check the ranking metrics with trec_eval
+  bool export_trec = false;
   std::map<std::string, SourceLocation> where;
 };
 
@@ -65,6 +78,10 @@ struct AbSpec {
   double alpha = 0.05;
   std::string correction = "holm";  // holm | bh | none
   int bootstrap_samples = 2000;
+  // bucketed assignment: each arm's share of users (one per arm, in arm
+  // order after grid expansion); empty = equal shares
+  std::vector<double> weights;
+  double power = 0.8;  // for the minimum detectable effect
   std::map<std::string, SourceLocation> where;
 };
 
@@ -88,6 +105,11 @@ struct ExperimentSpec {
   std::string description;
   uint64_t seed = 42;
   int threads = 0;               // 0 = all cores
+  // repetitions: `split_repeats` splits (split seeds seed, seed+1, ...) times
+  // `seed_repeats` model seeds; > 1 reports the spread of every arm's metrics
+  // across repetitions, split variance apart from seed variance
+  int split_repeats = 1;
+  int seed_repeats = 1;
   std::filesystem::path output;  // run folder root; default reports/<name>
   std::vector<std::filesystem::path> plugin_paths;
   // where each [experiment] key was written ("seed" -> loc of its value)
@@ -102,6 +124,8 @@ struct ExperimentSpec {
   std::vector<PluginUse> profilers;
   AbSpec ab;
   ReportSpec report;
+  // [[scenarios]]: cold-start users and items, diversity re-ranking
+  std::vector<ScenarioSpec> scenarios;
 
   // The fully resolved configuration (after overrides, grid expansion and
   // defaults) as stored in results.json.
