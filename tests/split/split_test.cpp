@@ -7,73 +7,16 @@
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <cmath>
-#include <set>
 #include <string>
-#include <utility>
 #include <vector>
 
 #include "data/dataset.h"
+#include "split_fixtures.h"
 
 using namespace reclift::host;
 using Catch::Matchers::Contains;
 
-namespace {
-// 120 users; user u has (u % 12) + 1 interactions on distinct items, with
-// timestamps that are not in file order and repeat now and then.
-Dataset MakeData(bool with_timestamps = true) {
-  Dataset d;
-  const uint32_t users = 120, items = 40;
-  for (uint32_t u = 0; u < users; ++u) d.user_ids.push_back("user" + std::to_string(u));
-  for (uint32_t i = 0; i < items; ++i) d.item_ids.push_back("item" + std::to_string(i));
-  // interleave users as a log would
-  for (uint32_t round = 0; round < 12; ++round) {
-    for (uint32_t u = 0; u < users; ++u) {
-      if (round > u % 12) continue;
-      d.users.push_back(u);
-      d.items.push_back((u * 7 + round * 3) % items);
-      d.values.push_back(1.f + static_cast<float>((u + round) % 5));
-      if (with_timestamps) d.timestamps.push_back(static_cast<int64_t>((u * 37 + round * 101) % 500));
-    }
-  }
-  return d;
-}
-
-Dataset FromTimestamps(const std::vector<uint32_t>& users, const std::vector<int64_t>& ts) {
-  Dataset d;
-  uint32_t max_user = 0;
-  for (uint32_t u : users) max_user = std::max(max_user, u);
-  for (uint32_t u = 0; u <= max_user; ++u) d.user_ids.push_back(std::to_string(u));
-  for (size_t r = 0; r < users.size(); ++r) {
-    d.users.push_back(users[r]);
-    d.items.push_back(static_cast<uint32_t>(r));
-    d.item_ids.push_back(std::to_string(r));
-    d.values.push_back(1.f);
-  }
-  d.timestamps = ts;
-  return d;
-}
-
-void CheckPartition(const Dataset& d, const Split& s) {
-  CHECK(s.train.size() + s.test.size() == d.size());
-  CHECK(std::is_sorted(s.train.begin(), s.train.end()));
-  CHECK(std::is_sorted(s.test.begin(), s.test.end()));
-  std::vector<uint64_t> all = s.train;
-  all.insert(all.end(), s.test.begin(), s.test.end());
-  std::sort(all.begin(), all.end());
-  CHECK(std::adjacent_find(all.begin(), all.end()) == all.end());  // disjoint
-  std::set<std::pair<uint32_t, uint32_t>> train_pairs;
-  for (uint64_t r : s.train) train_pairs.emplace(d.users[r], d.items[r]);
-  size_t shared = 0;
-  for (uint64_t r : s.test) shared += train_pairs.count({d.users[r], d.items[r]});
-  CHECK(shared == 0);  // no (user, item) pair on both sides
-}
-
-std::vector<size_t> TestCountPerUser(const Dataset& d, const Split& s) {
-  std::vector<size_t> counts(d.num_users(), 0);
-  for (uint64_t r : s.test) ++counts[d.users[r]];
-  return counts;
-}
-}  // namespace
+using namespace reclift::host::split_test;
 
 TEST_CASE("a random split holds out round(fraction x n) per user, at least 1, never all", "[split]") {
   const Dataset d = MakeData();
@@ -83,7 +26,7 @@ TEST_CASE("a random split holds out round(fraction x n) per user, at least 1, ne
   spec.min_user_interactions = 3;
   const Split s = MakeSplit(d, spec);
   CheckPartition(d, s);
-  const auto tests = TestCountPerUser(d, s);
+  const auto tests = CountPerUser(d, s.test);
   for (uint32_t u = 0; u < d.num_users(); ++u) {
     const size_t n = u % 12 + 1;
     // n < 3: kept whole; else round(0.2 n) clamped to [1, n - 1]:
@@ -170,7 +113,8 @@ TEST_CASE("a temporal split needs timestamps that leave something for training",
   } catch (const Error& e) {
     CHECK(std::string(e.what()) ==
           "exp.toml:9:10: split method \"temporal\" needs timestamps, but the dataset has none (set "
-          "dataset.timestamp_column); \"random\" and \"leave-last\" work without");
+          "dataset.timestamp_column); \"random\", \"kfold\", \"leave-last\" and \"leave-one-out\" work "
+          "without");
   }
   const Dataset same_time = FromTimestamps({0, 1, 2}, {4, 4, 4});
   CHECK_THROWS_WITH(MakeSplit(same_time, spec),
@@ -195,7 +139,7 @@ TEST_CASE("leave-last without timestamps uses file order and says so", "[split]"
   spec.method = "leave-last";
   const Split s = MakeSplit(d, spec);
   CHECK(s.test == std::vector<uint64_t>{2});  // user 0's last row; user 1 has only one
-  CHECK_THAT(s.notes.at(0), Contains("no timestamps, so \"last\" means last in file order"));
+  CHECK_THAT(s.notes.at(1), Contains("no timestamps, so \"last\" means last in file order"));
 }
 
 TEST_CASE("leave-last keeps every pair on one side on a larger dataset", "[split]") {
@@ -204,7 +148,7 @@ TEST_CASE("leave-last keeps every pair on one side on a larger dataset", "[split
   spec.method = "leave-last";
   const Split s = MakeSplit(d, spec);
   CheckPartition(d, s);
-  const auto tests = TestCountPerUser(d, s);
+  const auto tests = CountPerUser(d, s.test);
   for (uint32_t u = 0; u < d.num_users(); ++u) CHECK(tests[u] == (u % 12 + 1 >= 2 ? 1u : 0u));
 }
 
@@ -217,7 +161,7 @@ TEST_CASE("bad split settings are errors at their place in the file", "[split][e
   spec.method = "temporl";
   CHECK_THROWS_WITH(MakeSplit(d, spec),
                     "exp.toml:12:10: unknown split method 'temporl' (did you mean "
-                    "'temporal'?); expected one of: random, temporal, leave-last");
+                    "'temporal'?); expected one of: random, kfold, temporal, leave-last, leave-one-out");
   spec.method = "random";
   for (double bad : {0.0, 1.0, -0.5, 1.5}) {
     spec.test_fraction = bad;
@@ -231,4 +175,71 @@ TEST_CASE("bad split settings are errors at their place in the file", "[split][e
   spec.method = "leave-last";
   spec.leave_last = 0;
   CHECK_THROWS_WITH(MakeSplit(d, spec), "exp.toml:14:14: split.leave_last must be at least 1, found 0");
+}
+
+TEST_CASE("leave-one-out holds out each user's last interaction by time, then file order", "[split]") {
+  // user 0: rows 0, 1, 2 at 30, 10, 30 -> by (time, row): 1, 0, 2 -> row 2 (the later row of the tie)
+  // user 1: rows 3, 4 at 5, 7 -> row 4
+  // user 2: row 5 alone -> stays in training
+  const Dataset d = FromTimestamps({0, 0, 0, 1, 1, 2}, {30, 10, 30, 5, 7, 1});
+  SplitSpec spec;
+  spec.method = "leave-one-out";
+  const Split s = MakeSplit(d, spec);
+  CHECK(s.test == std::vector<uint64_t>{2, 4});
+  CHECK(s.train == std::vector<uint64_t>{0, 1, 3, 5});
+  CHECK_THAT(s.notes.at(0), Contains("1 users with fewer than 2 interactions stay in training"));
+}
+
+TEST_CASE("leave-one-out with timestamps is leave-last with one interaction", "[split]") {
+  const Dataset d = MakeData();
+  SplitSpec loo, last;
+  loo.method = "leave-one-out";
+  last.method = "leave-last";
+  last.leave_last = 1;
+  const Split a = MakeSplit(d, loo), b = MakeSplit(d, last);
+  CheckPartition(d, a);
+  CHECK(a.test == b.test);
+  CHECK(a.train == b.train);
+}
+
+TEST_CASE("leave-one-out without timestamps draws one interaction per user under the seed", "[split]") {
+  const Dataset d = MakeData(false);
+  SplitSpec spec;
+  spec.method = "leave-one-out";
+  spec.min_user_interactions = 3;
+  const Split s = MakeSplit(d, spec);
+  CheckPartition(d, s);
+  const auto tests = CountPerUser(d, s.test);
+  size_t not_last_in_file = 0;
+  for (uint32_t u = 0; u < d.num_users(); ++u) {
+    const size_t n = u % 12 + 1;
+    CHECK(tests[u] == (n >= 3 ? 1u : 0u));
+  }
+  // user u's rows come in file order; the draw is not "last in file order"
+  std::vector<uint64_t> last_row(d.num_users(), 0);
+  for (uint64_t r = 0; r < d.size(); ++r) last_row[d.users[r]] = r;
+  for (uint64_t r : s.test) not_last_in_file += r != last_row[d.users[r]];
+  CHECK(not_last_in_file > 10);  // 100 users drawing among 3..12: about 75 expected
+  CHECK_THAT(s.notes.at(1),
+             Contains("no timestamps, so each user's held-out interaction is drawn at random"));
+  CHECK(MakeSplit(d, spec).test == s.test);
+  spec.seed = 43;
+  CHECK(MakeSplit(d, spec).test != s.test);
+}
+
+TEST_CASE("repeated random splits: consecutive seeds give different holdouts of the same sizes", "[split]") {
+  // the runner repeats a random split under seeds seed, seed + 1, ...
+  const Dataset d = MakeData();
+  SplitSpec spec;
+  std::vector<Split> splits;
+  for (uint64_t seed = 42; seed < 47; ++seed) {
+    spec.seed = seed;
+    splits.push_back(MakeSplit(d, spec));
+  }
+  for (size_t a = 0; a < splits.size(); ++a) {
+    for (size_t b = a + 1; b < splits.size(); ++b) {
+      CHECK(splits[a].test != splits[b].test);
+      CHECK(CountPerUser(d, splits[a].test) == CountPerUser(d, splits[b].test));
+    }
+  }
 }
