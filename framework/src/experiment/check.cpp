@@ -166,8 +166,13 @@ nlohmann::json experiment_internal::ResolvedJson(const ExperimentSpec& spec, con
   out["split"] = {{"method", s.method},
                   {"test_fraction", s.test_fraction},
                   {"leave_last", s.leave_last},
+                  {"folds", s.folds},
+                  // null: cross-validation runs every fold
+                  {"fold", s.single_fold ? nlohmann::json(s.fold) : nlohmann::json(nullptr)},
+                  {"validation_fraction", s.validation_fraction},
                   {"min_user_interactions", s.min_user_interactions},
-                  {"seed", s.seed}};
+                  {"seed", s.seed},
+                  {"leakage", s.leakage}};
 
   nlohmann::json arms = nlohmann::json::array();
   for (const ArmSpec& arm : spec.arms) {

@@ -24,8 +24,9 @@ inline constexpr std::string_view kDatasetKeys[] = {"format",      "interactions
                                                     "item_column", "value_column", "timestamp_column",
                                                     "on_bad_rows", "duplicates",   "positive_threshold",
                                                     "preset",      "seed"};
-inline constexpr std::string_view kSplitKeys[] = {"method", "test_fraction", "leave_last",
-                                                  "min_user_interactions", "seed"};
+inline constexpr std::string_view kSplitKeys[] = {
+    "method", "test_fraction", "leave_last", "folds", "fold", "validation_fraction", "min_user_interactions",
+    "seed",   "leakage"};
 inline constexpr std::string_view kArmKeys[] = {"name", "recommender", "params", "children"};
 inline constexpr std::string_view kChildKeys[] = {"recommender", "params"};
 inline constexpr std::string_view kEvaluationKeys[] = {
@@ -44,7 +45,9 @@ inline constexpr std::string_view kFileOnlyDatasetKeys[] = {"interactions", "on_
 
 inline constexpr std::string_view kDatasetFormats[] = {"csv", "movielens-100k", "movielens-1m",
                                                        "movielens-latest", "synthetic"};
-inline constexpr std::string_view kSplitMethods[] = {"random", "temporal", "leave-last"};
+inline constexpr std::string_view kSplitMethods[] = {"random", "kfold", "temporal", "leave-last",
+                                                     "leave-one-out"};
+inline constexpr std::string_view kLeakagePolicies[] = {"warn", "error"};
 inline constexpr std::string_view kOnBadRows[] = {"error", "skip"};
 inline constexpr std::string_view kDuplicatePolicies[] = {"last", "first", "sum", "max", "error"};
 inline constexpr std::string_view kAssignments[] = {"paired", "bucketed"};

@@ -377,6 +377,25 @@ void ReadSplit(const toml::table& root, ExperimentSpec& spec) {
     s.leave_last = static_cast<int>(f->Int("a positive integer", PositiveInt));
     s.where["leave_last"] = f->where();
   }
+  if (auto f = reader.Get("folds")) {
+    s.folds = static_cast<int>(f->Int("an integer >= 2", [](int64_t v) { return v >= 2 && v <= INT_MAX; }));
+    s.where["folds"] = f->where();
+  }
+  if (auto f = reader.Get("fold")) {
+    s.fold = static_cast<int>(f->Int("a non-negative integer", NonNegativeSmallInt));
+    s.single_fold = true;
+    s.where["fold"] = f->where();
+    if (s.fold >= s.folds) {
+      Fail(f->where(), "split.fold: expected a fold index in [0, " + std::to_string(s.folds - 1) +
+                           "] (0-based, below folds = " + std::to_string(s.folds) + "), found " +
+                           std::to_string(s.fold));
+    }
+  }
+  if (auto f = reader.Get("validation_fraction")) {
+    s.validation_fraction =
+        f->Number("a number in [0, 1) (0 = no validation split)", [](double x) { return x >= 0 && x < 1; });
+    s.where["validation_fraction"] = f->where();
+  }
   if (auto f = reader.Get("min_user_interactions")) {
     s.min_user_interactions = static_cast<int>(f->Int("a non-negative integer", NonNegativeSmallInt));
     s.where["min_user_interactions"] = f->where();
@@ -384,6 +403,10 @@ void ReadSplit(const toml::table& root, ExperimentSpec& spec) {
   if (auto f = reader.Get("seed")) {
     s.seed = static_cast<uint64_t>(f->Int("a non-negative integer", NonNegativeInt));
     s.where["seed"] = f->where();
+  }
+  if (auto f = reader.Get("leakage")) {
+    s.leakage = f->Choice(kLeakagePolicies);
+    s.where["leakage"] = f->where();
   }
 }
 
