@@ -1,6 +1,5 @@
 // End-to-end: the `reclift` program on small synthetic experiments.
 #include <catch2/catch.hpp>
-
 #include <set>
 
 #include "e2e/cli_support.h"
@@ -14,7 +13,8 @@ std::string Experiment(const fs::path& out, const std::string& arms_extra = "") 
   return R"([experiment]
 name = "e2e"
 seed = 7
-output = ")" + out.string() + R"("
+output = ")" +
+         out.string() + R"("
 
 [dataset]
 format = "synthetic"
@@ -32,7 +32,8 @@ recommender = "popularity"
 [[arms]]
 name = "rnd"
 recommender = "random"
-)" + arms_extra + R"(
+)" + arms_extra +
+         R"(
 [evaluation]
 k = [5, 10]
 metrics = ["precision", "recall", "ndcg"]
@@ -46,14 +47,15 @@ primary_metric = "ndcg@10"
 )";
 }
 
-nlohmann::json RunAndRead(const fs::path& dir, const std::string& toml, const std::string& flags, int expect_exit) {
+nlohmann::json RunAndRead(const fs::path& dir, const std::string& toml, const std::string& flags,
+                          int expect_exit) {
   WriteText(dir / "exp.toml", toml);
   auto r = RunCommand(Reclift() + " run " + (dir / "exp.toml").string() + " --quiet " + flags);
   INFO(r.out << r.err);
   REQUIRE(r.exit_code == expect_exit);
   REQUIRE(r.out.find("report: ") != std::string::npos);
-  const fs::path results = fs::path(r.out.substr(r.out.find("report: ") + 8, r.out.find('\n') - 8)).parent_path() /
-                           "results.json";
+  const fs::path results =
+      fs::path(r.out.substr(r.out.find("report: ") + 8, r.out.find('\n') - 8)).parent_path() / "results.json";
   REQUIRE(fs::exists(results));
   return nlohmann::json::parse(ReadText(results));
 }
@@ -105,7 +107,8 @@ TEST_CASE("results are identical with 1 and 2 threads", "[e2e]") {
 TEST_CASE("a faulty plugin fails only its own arm, with its message in the results", "[e2e]") {
   const fs::path dir = FreshDir("run-faulty");
   const std::string mode = GENERATE(as<std::string>{}, "fit-throws", "fit-error", "score-throws", "nan");
-  const std::string arm = "\n[[arms]]\nname = \"broken\"\nrecommender = \"faulty\"\nparams = { mode = \"" + mode + "\" }\n";
+  const std::string arm =
+      "\n[[arms]]\nname = \"broken\"\nrecommender = \"faulty\"\nparams = { mode = \"" + mode + "\" }\n";
   auto results = RunAndRead(dir, Experiment(dir / "out", arm),
                             std::string("--plugin-path ") + RECLIFT_TEST_PLUGIN_DIR + "/good", 3);
   REQUIRE(results["arms"].size() == 3);
@@ -121,9 +124,11 @@ TEST_CASE("a faulty plugin fails only its own arm, with its message in the resul
   for (const auto& c : results["ab"]["comparisons"]) CHECK(c["treatment"] != "broken");
 }
 
-TEST_CASE("overrides given with --set win over the file and are recorded in the resolved configuration", "[e2e]") {
+TEST_CASE("overrides given with --set win over the file and are recorded in the resolved configuration",
+          "[e2e]") {
   const fs::path dir = FreshDir("run-set");
-  auto results = RunAndRead(dir, Experiment(dir / "out"), "--set split.test_fraction=0.3 --set experiment.seed=9", 0);
+  auto results =
+      RunAndRead(dir, Experiment(dir / "out"), "--set split.test_fraction=0.3 --set experiment.seed=9", 0);
   CHECK(results["config"]["split"]["test_fraction"] == Approx(0.3));
   CHECK(results["experiment"]["seed"] == 9);
 }
@@ -186,4 +191,65 @@ TEST_CASE("reclift report re-renders the reports from results.json alone", "[e2e
   REQUIRE(r.exit_code == 0);
   CHECK(ReadText(dir / "again" / "summary.md") == md);
   CHECK(ReadText(dir / "again" / "per_user.csv") == ReadText(run_dir / "per_user.csv"));
+}
+
+TEST_CASE("bucketed assignment evaluates each user on one arm with independent-sample tests", "[e2e]") {
+  const fs::path dir = FreshDir("run-bucketed");
+  auto results = RunAndRead(dir, Experiment(dir / "out"), "--set ab.assignment=bucketed", 0);
+  const auto& per_user = results["per_user"]["arms"];
+  const size_t users = results["per_user"]["users"].size();
+  size_t both = 0, either = 0;
+  for (size_t u = 0; u < users; ++u) {
+    const bool a = !per_user["pop"]["ndcg@10"][u].is_null(), b = !per_user["rnd"]["ndcg@10"][u].is_null();
+    both += a && b;
+    either += a || b;
+  }
+  CHECK(both == 0);  // nobody is in two arms
+  CHECK(either > users / 2);
+  CHECK(results["ab"]["sample_ratio"]["mismatch"] == false);
+  for (const auto& c : results["ab"]["comparisons"]) {
+    CHECK(c.contains("p_value_mann_whitney"));
+    CHECK(c.contains("minimum_detectable_effect"));
+    CHECK(c["n"] == c["n_control"].get<size_t>() + c["n_treatment"].get<size_t>());
+  }
+}
+
+TEST_CASE("sampled candidates are flagged as not comparable to full ranking and change the metrics",
+          "[e2e]") {
+  const fs::path dir = FreshDir("run-sampled");
+  auto full = RunAndRead(dir / "full", Experiment(dir / "full" / "out"), "", 0);
+  auto sampled = RunAndRead(dir / "sampled", Experiment(dir / "sampled" / "out"),
+                            "--set evaluation.candidates=sampled --set evaluation.negatives=20", 0);
+  CHECK(full["evaluation"]["comparable_to_full_ranking"] == true);
+  CHECK(sampled["evaluation"]["comparable_to_full_ranking"] == false);
+  CHECK(sampled["evaluation"]["negatives"] == 20);
+  // a handful of candidates is far easier to rank than the whole catalogue
+  CHECK(sampled["arms"][0]["metrics"]["recall@10"]["mean"].get<double>() >
+        full["arms"][0]["metrics"]["recall@10"]["mean"].get<double>());
+  bool flagged = false;
+  for (const auto& w : sampled["warnings"])
+    flagged = flagged || w.get<std::string>().find("not comparable") != std::string::npos;
+  CHECK(flagged);
+}
+
+TEST_CASE("the TREC export writes a qrels file and one run per arm", "[e2e][trec]") {
+  const fs::path dir = FreshDir("run-trec");
+  auto results = RunAndRead(dir, Experiment(dir / "out"), "--set evaluation.export_trec=true", 0);
+  const fs::path trec = fs::path(results["experiment"]["run_dir"].get<std::string>()) / "trec";
+  CHECK(fs::exists(trec / "qrels.txt"));
+  CHECK(fs::exists(trec / "run-pop.txt"));
+  CHECK(fs::exists(trec / "run-rnd.txt"));
+  // every run line has the six TREC fields
+  std::istringstream run(ReadText(trec / "run-pop.txt"));
+  std::string line;
+  size_t lines = 0;
+  while (std::getline(run, line)) {
+    std::istringstream fields(line);
+    std::string f;
+    size_t n = 0;
+    while (fields >> f) ++n;
+    CHECK(n == 6);
+    ++lines;
+  }
+  CHECK(lines > 0);
 }

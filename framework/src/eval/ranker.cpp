@@ -102,4 +102,44 @@ Status RankUsers(const Recommender& model, uint32_t capabilities, const TrainDat
   return first_error;
 }
 
+Status RankCandidates(const Recommender& model, const TrainData& train, std::span<const uint32_t> users,
+                      const std::vector<std::vector<uint32_t>>& candidates, const RankerOptions& options,
+                      std::vector<std::vector<uint32_t>>& lists) {
+  lists.assign(users.size(), {});
+  std::vector<Status> errors(users.size());
+  tbb::parallel_for(size_t{0}, users.size(), [&](size_t i) {
+    const uint32_t u = users[i];
+    std::vector<uint32_t> items;
+    std::span<const uint32_t> seen;
+    if (options.exclude_seen && u < train.num_users) seen = train.by_user.RowIndices(u);
+    for (uint32_t item : candidates[i]) {
+      if (!std::binary_search(seen.begin(), seen.end(), item)) items.push_back(item);
+    }
+    std::vector<float> scores(items.size());
+    Status s = model.Score(u, items, scores);
+    for (size_t j = 0; s.ok() && j < scores.size(); ++j) {
+      if (!std::isfinite(scores[j])) {
+        s = Status::Internal("non-finite score " + std::to_string(scores[j]) + " for user " +
+                             std::to_string(u) + ", item " + std::to_string(items[j]));
+      }
+    }
+    if (!s.ok()) {
+      errors[i] = s;
+      return;
+    }
+    // the k best candidates: score desc, item id asc
+    std::vector<size_t> order(items.size());
+    std::iota(order.begin(), order.end(), size_t{0});
+    const size_t k = std::min(options.k, order.size());
+    std::partial_sort(order.begin(), order.begin() + k, order.end(), [&](size_t a, size_t b) {
+      return scores[a] > scores[b] || (scores[a] == scores[b] && items[a] < items[b]);
+    });
+    for (size_t r = 0; r < k; ++r) lists[i].push_back(items[order[r]]);
+  });
+  for (auto& e : errors) {
+    if (!e.ok()) return e;
+  }
+  return Status::Ok();
+}
+
 }  // namespace reclift::host

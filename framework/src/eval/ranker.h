@@ -35,4 +35,11 @@ Status RankUsers(const Recommender& model, uint32_t capabilities, const TrainDat
                  std::span<const uint32_t> users, const RankerOptions& options,
                  std::vector<std::vector<uint32_t>>& lists);
 
+// Ranks each user's own candidate items (sorted ascending) instead of the
+// whole catalogue: one Score call per user on its candidates, then the k
+// best, training items removed when options.exclude_seen. Deterministic.
+Status RankCandidates(const Recommender& model, const TrainData& train, std::span<const uint32_t> users,
+                      const std::vector<std::vector<uint32_t>>& candidates, const RankerOptions& options,
+                      std::vector<std::vector<uint32_t>>& lists);
+
 }  // namespace reclift::host

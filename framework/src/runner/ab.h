@@ -18,6 +18,7 @@
 
 #include "experiment/spec.h"
 #include "reclift/evaluator.h"
+#include "runner/cell_data.h"
 
 namespace reclift::host {
 
@@ -45,5 +46,23 @@ nlohmann::json CompareArms(const std::vector<ArmValues>& arms, size_t control,
 // when `subset` is empty), skipping NaN.
 nlohmann::json SummariseColumn(const std::vector<double>& values, size_t num_columns, size_t column,
                                const std::vector<uint32_t>* subset, double alpha);
+
+// Bucketed assignment: hashes each test user's original id with the seed
+// into one of `arms` buckets by `weights` (equal when empty), the way an
+// online A/B test assigns users. Returns the bucket of each cell user.
+std::vector<uint32_t> AssignBuckets(const CellData& cell, const Dataset& data, size_t arms,
+                                    const std::vector<double>& weights, uint64_t seed);
+
+// The sample-ratio-mismatch check of a bucketed run: users with a value of
+// the primary metric per arm against the configured weights (chi-square);
+// a mismatch (p < 0.001) means the assignment or the evaluation lost users
+// unevenly, and is added to `warnings`. Returns the "sample_ratio" JSON.
+struct ArmRunView {
+  std::string name;
+  bool ok = false;
+  const std::vector<double>* values = nullptr;
+};
+nlohmann::json SampleRatio(const std::vector<ArmRunView>& arms, const std::vector<double>& weights,
+                           size_t num_columns, size_t primary_column, std::vector<std::string>& warnings);
 
 }  // namespace reclift::host

@@ -60,14 +60,17 @@ FittedArm FitArm(const PluginRegistry& registry, const ArmSpec& arm, const Train
 }
 
 RankedLists RankTestUsers(const FittedArm& arm, const TrainData& train, std::span<const UserTest> users,
-                          size_t max_k, tbb::task_arena& arena) {
+                          size_t max_k, tbb::task_arena& arena,
+                          const std::vector<std::vector<uint32_t>>* candidates) {
   RankedLists out;
   std::vector<uint32_t> ids(users.size());
   for (size_t i = 0; i < users.size(); ++i) ids[i] = users[i].user;
   RankerOptions ro;
   ro.k = max_k;
-  Status s =
-      arena.execute([&] { return RankUsers(*arm.model, arm.capabilities, train, ids, ro, out.lists); });
+  Status s = arena.execute([&] {
+    return candidates != nullptr ? RankCandidates(*arm.model, train, ids, *candidates, ro, out.lists)
+                                 : RankUsers(*arm.model, arm.capabilities, train, ids, ro, out.lists);
+  });
   if (!s.ok()) throw Error("scoring failed: " + s.ToString());
   out.predicted.assign(users.size(), {});
   if (arm.capabilities & kCapPredict) {

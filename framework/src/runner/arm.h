@@ -37,8 +37,10 @@ struct RankedLists {
   std::vector<std::vector<uint32_t>> lists;
   std::vector<std::vector<float>> predicted;  // per user; empty when not supported
 };
+// With `candidates` (one sorted list per user), only those items are ranked.
 RankedLists RankTestUsers(const FittedArm& arm, const TrainData& train, std::span<const UserTest> users,
-                          size_t max_k, tbb::task_arena& arena);
+                          size_t max_k, tbb::task_arena& arena,
+                          const std::vector<std::vector<uint32_t>>* candidates = nullptr);
 
 // Builds the evaluator inputs of `users` with their lists (spans into both).
 std::vector<UserEvalInput> EvalInputs(std::span<const UserTest> users, const RankedLists& ranked);

@@ -18,8 +18,10 @@
 #include "results/results.h"
 #include "runner/ab.h"
 #include "runner/arm.h"
+#include "runner/candidates.h"
 #include "runner/cell_data.h"
 #include "runner/metric_set.h"
+#include "runner/trec.h"
 #include "util/atomic_file.h"
 #include "util/error.h"
 #include "util/memory.h"
@@ -226,10 +228,30 @@ RunOutcome RunExperiment(const ExperimentSpec& spec, const PluginRegistry& regis
         "[ab] primary_metric");
   }
 
+  // candidates other than the whole catalogue
+  std::vector<std::vector<uint32_t>> candidates;
+  const std::string& candidate_mode = spec.evaluation.candidates;
+  if (candidate_mode == "sampled") {
+    candidates = SampleCandidates(cell, train.num_items, spec.evaluation.negatives, spec.seed);
+    warnings.push_back("sampled evaluation: each user ranks its test items among " +
+                       std::to_string(spec.evaluation.negatives) +
+                       " random negatives; the metrics are not comparable to full ranking");
+  } else if (candidate_mode == "file") {
+    candidates = LoadCandidates(spec.evaluation.candidates_file, data, cell);
+  }
+  const std::vector<std::vector<uint32_t>>* candidates_ptr = candidate_mode == "all" ? nullptr : &candidates;
+
+  // bucketed assignment: every user is hashed into one arm, like an online test
+  const bool bucketed = spec.ab.assignment == "bucketed";
+  std::vector<uint32_t> bucket_of(num_users, 0);
+  if (bucketed) bucket_of = AssignBuckets(cell, data, spec.arms.size(), spec.ab.weights, spec.seed);
+
   // 5. arms
   std::vector<ArmRun> runs;
   nlohmann::json log = nlohmann::json::array();
-  for (const ArmSpec& arm : spec.arms) {
+  std::vector<std::pair<std::string, std::string>> trec_runs;  // (file name, content)
+  for (size_t arm_index = 0; arm_index < spec.arms.size(); ++arm_index) {
+    const ArmSpec& arm = spec.arms[arm_index];
     ArmRun run;
     run.name = arm.name;
     run.recommender = arm.recommender.plugin;
@@ -248,10 +270,36 @@ RunOutcome RunExperiment(const ExperimentSpec& spec, const PluginRegistry& regis
 
       const auto eval_start = Clock::now();
       Progress(progress, "arm " + arm.name + ": ranking " + std::to_string(num_users) + " users");
-      const RankedLists ranked = RankTestUsers(fitted, train, cell.users, metrics.max_k(), arena);
-      const std::vector<UserEvalInput> inputs = EvalInputs(cell.users, ranked);
-      Status s = metrics.Evaluate(inputs, arena, run.values, run.list_values);
-      if (!s.ok()) throw Error("evaluation failed: " + s.ToString());
+      if (!bucketed) {
+        const RankedLists ranked =
+            RankTestUsers(fitted, train, cell.users, metrics.max_k(), arena, candidates_ptr);
+        const std::vector<UserEvalInput> inputs = EvalInputs(cell.users, ranked);
+        Status s = metrics.Evaluate(inputs, arena, run.values, run.list_values);
+        if (!s.ok()) throw Error("evaluation failed: " + s.ToString());
+        if (spec.evaluation.export_trec) {
+          trec_runs.emplace_back("run-" + arm.name + ".txt", TrecRun(data, cell, ranked.lists, arm.name));
+        }
+      } else {
+        // only this arm's bucket is evaluated; the other users stay NaN
+        std::vector<UserTest> mine;
+        std::vector<size_t> where;
+        std::vector<std::vector<uint32_t>> my_candidates;
+        for (size_t u = 0; u < num_users; ++u) {
+          if (bucket_of[u] != arm_index) continue;
+          mine.push_back(cell.users[u]);
+          where.push_back(u);
+          if (candidates_ptr != nullptr) my_candidates.push_back(candidates[u]);
+        }
+        const RankedLists ranked = RankTestUsers(fitted, train, mine, metrics.max_k(), arena,
+                                                 candidates_ptr != nullptr ? &my_candidates : nullptr);
+        std::vector<double> values;
+        Status s = metrics.Evaluate(EvalInputs(mine, ranked), arena, values, run.list_values);
+        if (!s.ok()) throw Error("evaluation failed: " + s.ToString());
+        run.values.assign(num_users * nc, NAN);
+        for (size_t i = 0; i < where.size(); ++i) {
+          std::copy_n(values.begin() + i * nc, nc, run.values.begin() + where[i] * nc);
+        }
+      }
       run.eval_seconds = Seconds(eval_start);
       run.ok = true;
     } catch (const std::exception& e) {
@@ -338,6 +386,16 @@ RunOutcome RunExperiment(const ExperimentSpec& spec, const PluginRegistry& regis
     comparisons =
         CompareArms(av, control, columns, num_users, segmentations, spec.ab, spec.seed, ab_warnings);
   }
+  nlohmann::json sample_ratio = nullptr;
+  if (bucketed && runs[control].ok) {
+    std::vector<ArmRunView> views;
+    for (const auto& r : runs) views.push_back({r.name, r.ok, &r.values});
+    size_t primary_column = 0;
+    for (size_t c = 0; c < nc; ++c) {
+      if (columns[c].name == primary) primary_column = c;
+    }
+    sample_ratio = SampleRatio(views, spec.ab.weights, nc, primary_column, ab_warnings);
+  }
   for (const auto& w : ab_warnings) spdlog::warn("{}", w);
 
   // 8. results.json
@@ -381,11 +439,18 @@ RunOutcome RunExperiment(const ExperimentSpec& spec, const PluginRegistry& regis
                          {"evaluator", metrics.EvaluatorId(c)}});
   }
   results["columns"] = cols_json;
+  results["evaluation"] = {
+      {"candidates", candidate_mode},
+      {"negatives",
+       candidate_mode == "sampled" ? nlohmann::json(spec.evaluation.negatives) : nlohmann::json(nullptr)},
+      {"comparable_to_full_ranking", candidate_mode == "all"},
+      {"ks", metrics.ks()}};
   results["profilers"] = profilers_json;
   results["arms"] = arms_json;
   results["ab"] = {{"control", runs[control].name},    {"primary_metric", primary},
                    {"assignment", spec.ab.assignment}, {"alpha", spec.ab.alpha},
                    {"correction", spec.ab.correction}, {"bootstrap_samples", spec.ab.bootstrap_samples},
+                   {"power", spec.ab.power},           {"sample_ratio", sample_ratio},
                    {"comparisons", comparisons},       {"warnings", ab_warnings}};
   nlohmann::json per_user;
   {
@@ -419,6 +484,13 @@ RunOutcome RunExperiment(const ExperimentSpec& spec, const PluginRegistry& regis
   results["experiment"]["run_dir"] = outcome.run_dir.string();
   results["experiment"]["seconds"] = Seconds(run_start);
   outcome.reports = WriteReports(results, outcome.run_dir, spec.report.formats);
+  if (spec.evaluation.export_trec && !bucketed) {
+    const fs::path trec_dir = outcome.run_dir / "trec";
+    WriteFileAtomic(trec_dir / "qrels.txt", TrecQrels(data, cell, false));
+    if (data.explicit_feedback) WriteFileAtomic(trec_dir / "qrels-graded.txt", TrecQrels(data, cell, true));
+    for (const auto& [name, content] : trec_runs) WriteFileAtomic(trec_dir / name, content);
+    outcome.reports.push_back(trec_dir);
+  }
   outcome.results_file = outcome.run_dir / "results.json";
   PointLatest(outcome.run_dir);
   outcome.results = std::move(results);
