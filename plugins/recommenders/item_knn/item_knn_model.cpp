@@ -23,6 +23,7 @@ void ItemKnnRecommender::Accumulate(std::span<const uint32_t> history, std::span
 }
 
 Status ItemKnnRecommender::Score(uint32_t user, std::span<const uint32_t> items, std::span<float> out) const {
+  RECLIFT_RETURN_IF_ERROR(core_.CheckFitted());
   const TrainData& d = core_.data();
   if (user >= d.num_users)
     return Status::InvalidArgument("user " + std::to_string(user) + " is out of range");
@@ -39,6 +40,7 @@ Status ItemKnnRecommender::Score(uint32_t user, std::span<const uint32_t> items,
 }
 
 Status ItemKnnRecommender::ScoreBatch(std::span<const uint32_t> users, std::span<float> out) const {
+  RECLIFT_RETURN_IF_ERROR(core_.CheckFitted());
   const TrainData& d = core_.data();
   const size_t n = d.num_items;
   if (out.size() != users.size() * n) return Status::InvalidArgument("out must hold users x items scores");
@@ -55,6 +57,7 @@ Status ItemKnnRecommender::ScoreBatch(std::span<const uint32_t> users, std::span
 
 Status ItemKnnRecommender::Predict(uint32_t user, std::span<const uint32_t> items,
                                    std::span<float> out) const {
+  RECLIFT_RETURN_IF_ERROR(core_.CheckFitted());
   const TrainData& d = core_.data();
   if (user >= d.num_users)
     return Status::InvalidArgument("user " + std::to_string(user) + " is out of range");
@@ -71,6 +74,7 @@ Status ItemKnnRecommender::Predict(uint32_t user, std::span<const uint32_t> item
 Status ItemKnnRecommender::ScoreHistory(std::span<const uint32_t> history_items,
                                         std::span<const float> history_values,
                                         std::span<const uint32_t> items, std::span<float> out) const {
+  RECLIFT_RETURN_IF_ERROR(core_.CheckFitted());
   const TrainData& d = core_.data();
   if (out.size() != items.size()) return Status::InvalidArgument("out and items differ in size");
   std::vector<uint32_t> history;
@@ -90,6 +94,7 @@ Status ItemKnnRecommender::ScoreHistory(std::span<const uint32_t> history_items,
 std::vector<std::pair<uint32_t, float>> ItemKnnRecommender::Explain(uint32_t user, uint32_t item,
                                                                     size_t n) const {
   std::vector<std::pair<uint32_t, float>> out;
+  if (!core_.CheckFitted().ok()) return out;
   const TrainData& d = core_.data();
   if (user >= d.num_users || item >= d.num_items) return out;
   const auto history = d.by_user.RowIndices(user);

@@ -393,6 +393,17 @@ TEST_CASE("bad parameter combinations and unusable data are refused with a messa
   CHECK(s.message() == "user 4 is out of range");
 }
 
+TEST_CASE("scoring before a successful fit is refused, not a crash", "[item_knn]") {
+  ItemKnnRecommender m;
+  const uint32_t items[] = {0};
+  float out[1];
+  CHECK(m.Score(0, items, out).message() == "called before a successful Fit");
+  OwnedTrainData binary = Binary4x3();
+  REQUIRE_FALSE(m.Fit(binary.view(), MakeParams({{"similarity", "pearson"}}), Context{}).ok());
+  CHECK(m.Predict(0, items, out).message() == "called before a successful Fit");
+  CHECK(m.Explain(0, 0, 3).empty());
+}
+
 TEST_CASE("an empty training set fits and scores zero", "[item_knn]") {
   OwnedTrainData d = OwnedTrainData::FromTriplets(3, 4, std::span<const Triplet>(), true);
   ItemKnnRecommender m = Fitted(d, {{"similarity", "pearson"}, {"prediction", "baseline"}});
@@ -539,6 +550,50 @@ TEST_CASE("sparse predictions equal a dense transcription of Surprise's algorith
             if (!std::isnan(user_based ? ref.r[u][i] : ref.r[i][u])) continue;
             CHECK(core.Predict(u, i) == Approx(ref.Estimate(u, i, 1, 5)).margin(1e-5));
           }
+      }
+    }
+  }
+}
+
+TEST_CASE("similarities of a wide catalogue, summed slice by slice, equal their definitions", "[item_knn]") {
+  // 9000 items: the accumulators of a dense row (here every row: an item's 3 users
+  // reach ~6750 items) are filled in several cache-sized slices.
+  const uint32_t nu = 12, ni = 9000;
+  std::mt19937 rng(23);
+  std::vector<Triplet> t;
+  std::vector<std::vector<float>> r(nu, std::vector<float>(ni, 0.f));
+  for (uint32_t u = 0; u < nu; ++u)
+    for (uint32_t i = 0; i < ni; ++i)
+      if (rng() % 4 == 0) {
+        r[u][i] = static_cast<float>(1 + rng() % 5);
+        t.push_back({u, i, r[u][i]});
+      }
+  OwnedTrainData d = OwnedTrainData::FromTriplets(nu, ni, std::span<const Triplet>(t), true);
+  for (const char* sim : {"cosine_full", "pearson"}) {
+    INFO(sim);
+    ItemKnnRecommender m = Fitted(d, {{"similarity", sim}});
+    for (uint32_t x : {0u, 4097u, 8999u}) {
+      const std::map<uint32_t, double> row = Row(m, x);
+      for (uint32_t x2 = 0; x2 < ni; x2 += 7) {
+        double n = 0, dot = 0, sa = 0, sb = 0, saa = 0, sbb = 0, na = 0, nb = 0;
+        for (uint32_t u = 0; u < nu; ++u) {
+          na += r[u][x] * r[u][x];
+          nb += r[u][x2] * r[u][x2];
+          if (r[u][x] == 0 || r[u][x2] == 0) continue;
+          n += 1, dot += r[u][x] * r[u][x2], sa += r[u][x], sb += r[u][x2];
+          saa += r[u][x] * r[u][x], sbb += r[u][x2] * r[u][x2];
+        }
+        if (x2 == x || n == 0) {
+          CHECK(row.count(x2) == 0);
+          continue;
+        }
+        double expected = dot / std::sqrt(na * nb);
+        if (std::string(sim) == "pearson") {
+          const double den = std::sqrt((n * saa - sa * sa) * (n * sbb - sb * sb));
+          expected = den > 0 ? (n * dot - sa * sb) / den : 0;
+        }
+        REQUIRE(row.count(x2) == 1);
+        CHECK(row.at(x2) == Approx(expected).margin(1e-5));
       }
     }
   }

@@ -129,6 +129,10 @@ class KnnCore {
   const Baselines& baselines() const { return baselines_; }
   const KnnOptions& options() const { return options_; }
   const TrainData& data() const { return *data_; }
+  // InvalidArgument unless the last Fit succeeded.
+  Status CheckFitted() const {
+    return data_ != nullptr ? Status::Ok() : Status::InvalidArgument("called before a successful Fit");
+  }
   bool user_based() const { return user_based_; }
 
  private:

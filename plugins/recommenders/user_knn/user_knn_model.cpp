@@ -26,6 +26,7 @@ void UserKnnRecommender::Accumulate(std::span<const knn::Neighbour> neighbours,
 }
 
 Status UserKnnRecommender::Score(uint32_t user, std::span<const uint32_t> items, std::span<float> out) const {
+  RECLIFT_RETURN_IF_ERROR(core_.CheckFitted());
   const TrainData& d = core_.data();
   if (user >= d.num_users)
     return Status::InvalidArgument("user " + std::to_string(user) + " is out of range");
@@ -42,6 +43,7 @@ Status UserKnnRecommender::Score(uint32_t user, std::span<const uint32_t> items,
 }
 
 Status UserKnnRecommender::ScoreBatch(std::span<const uint32_t> users, std::span<float> out) const {
+  RECLIFT_RETURN_IF_ERROR(core_.CheckFitted());
   const TrainData& d = core_.data();
   const size_t n = d.num_items;
   if (out.size() != users.size() * n) return Status::InvalidArgument("out must hold users x items scores");
@@ -58,6 +60,7 @@ Status UserKnnRecommender::ScoreBatch(std::span<const uint32_t> users, std::span
 
 Status UserKnnRecommender::Predict(uint32_t user, std::span<const uint32_t> items,
                                    std::span<float> out) const {
+  RECLIFT_RETURN_IF_ERROR(core_.CheckFitted());
   const TrainData& d = core_.data();
   if (user >= d.num_users)
     return Status::InvalidArgument("user " + std::to_string(user) + " is out of range");
@@ -74,6 +77,7 @@ Status UserKnnRecommender::Predict(uint32_t user, std::span<const uint32_t> item
 Status UserKnnRecommender::ScoreHistory(std::span<const uint32_t> history_items,
                                         std::span<const float> history_values,
                                         std::span<const uint32_t> items, std::span<float> out) const {
+  RECLIFT_RETURN_IF_ERROR(core_.CheckFitted());
   const TrainData& d = core_.data();
   if (out.size() != items.size()) return Status::InvalidArgument("out and items differ in size");
   std::vector<uint32_t> history;
@@ -95,6 +99,7 @@ Status UserKnnRecommender::ScoreHistory(std::span<const uint32_t> history_items,
 std::vector<std::pair<uint32_t, float>> UserKnnRecommender::Explain(uint32_t user, uint32_t item,
                                                                     size_t n) const {
   std::vector<std::pair<uint32_t, float>> out;
+  if (!core_.CheckFitted().ok()) return out;
   const TrainData& d = core_.data();
   if (user >= d.num_users || item >= d.num_items) return out;
   const auto raters = d.by_item.RowIndices(item);
