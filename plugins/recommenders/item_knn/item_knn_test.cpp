@@ -555,9 +555,10 @@ TEST_CASE("sparse predictions equal a dense transcription of Surprise's algorith
   }
 }
 
-TEST_CASE("similarities of a wide catalogue, summed slice by slice, equal their definitions", "[item_knn]") {
-  // 9000 items: the accumulators of a dense row (here every row: an item's 3 users
-  // reach ~6750 items) are filled in several cache-sized slices.
+TEST_CASE("similarities of a wide catalogue, finished by a dense scan, equal their definitions",
+          "[item_knn]") {
+  // 9000 items; most rows (an item's ~3 users reach ~6750 items) are dense: their
+  // accumulators are scanned whole instead of tracked entry by entry.
   const uint32_t nu = 12, ni = 9000;
   std::mt19937 rng(23);
   std::vector<Triplet> t;
