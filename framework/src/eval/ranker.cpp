@@ -4,7 +4,9 @@
 
 #include <algorithm>
 #include <atomic>
+#include <bit>
 #include <cmath>
+#include <limits>
 #include <mutex>
 #include <numeric>
 #include <string>
@@ -21,21 +23,30 @@ void TopK(std::span<const float> scores, std::span<const uint32_t> exclude, size
   auto better = [&](uint32_t a, uint32_t b) {
     return scores[a] > scores[b] || (scores[a] == scores[b] && a < b);
   };
-  // a heap whose top is the worst of the kept items
+  // a heap whose top is the worst kept item; once full, an item enters only
+  // when it beats that item's score, so the hot loop is one comparison
   std::vector<uint32_t>& heap = out;
-  size_t ex = 0;
+  heap.reserve(k);
   const uint32_t n = static_cast<uint32_t>(scores.size());
-  for (uint32_t item = 0; item < n; ++item) {
+  size_t ex = 0;
+  auto excluded = [&](uint32_t item) {
     while (ex < exclude.size() && exclude[ex] < item) ++ex;
-    if (ex < exclude.size() && exclude[ex] == item) continue;
-    if (heap.size() < k) {
-      heap.push_back(item);
-      std::push_heap(heap.begin(), heap.end(), better);
-    } else if (better(item, heap.front())) {
-      std::pop_heap(heap.begin(), heap.end(), better);
-      heap.back() = item;
-      std::push_heap(heap.begin(), heap.end(), better);
-    }
+    return ex < exclude.size() && exclude[ex] == item;
+  };
+  uint32_t item = 0;
+  for (; item < n && heap.size() < k; ++item) {
+    if (excluded(item)) continue;
+    heap.push_back(item);
+    std::push_heap(heap.begin(), heap.end(), better);
+  }
+  float threshold = heap.size() == k ? scores[heap.front()] : -std::numeric_limits<float>::infinity();
+  for (; item < n; ++item) {
+    // ties with the threshold lose: the kept item has the smaller id
+    if (!(scores[item] > threshold) || excluded(item)) continue;
+    std::pop_heap(heap.begin(), heap.end(), better);
+    heap.back() = item;
+    std::push_heap(heap.begin(), heap.end(), better);
+    threshold = scores[heap.front()];
   }
   std::sort_heap(heap.begin(), heap.end(), better);
 }
@@ -71,12 +82,16 @@ Status RankUsers(const Recommender& model, uint32_t capabilities, const TrainDat
       }
     }
     if (s.ok()) {
-      for (size_t i = 0; i < block_users.size() && s.ok(); ++i) {
-        const float* row = scores.data() + i * num_items;
-        for (size_t j = 0; j < num_items; ++j) {
-          if (!std::isfinite(row[j])) {
-            s = Status::Internal("non-finite score " + std::to_string(row[j]) + " for user " +
-                                 std::to_string(block_users[i]) + ", item " + std::to_string(j));
+      // a float is NaN or infinite when its exponent bits are all ones: an
+      // integer test the compiler vectorises; search only when one is found
+      uint32_t bad = 0;
+      for (float x : scores) bad |= (std::bit_cast<uint32_t>(x) & 0x7f800000u) == 0x7f800000u;
+      if (bad != 0) {
+        for (size_t p = 0; p < scores.size(); ++p) {
+          if (!std::isfinite(scores[p])) {
+            s = Status::Internal("non-finite score " + std::to_string(scores[p]) + " for user " +
+                                 std::to_string(block_users[p / num_items]) + ", item " +
+                                 std::to_string(p % num_items));
             break;
           }
         }
