@@ -78,7 +78,9 @@ std::vector<std::string> ReadArmNames(const Field& field, const ExperimentSpec& 
     } else if (auto grid = grid_names.find(name); grid != grid_names.end()) {
       expanded = grid->second;
     } else {
-      std::string hint = DidYouMean(name, known);
+      std::vector<std::string> names = known;
+      for (const auto& [grid, arms] : grid_names) names.push_back(grid);
+      std::string hint = DidYouMean(name, names);
       if (hint.empty()) hint = " (arms: " + Join(known, ", ") + ")";
       Fail(item.where(), field.name() + ": no arm named '" + name + "'" + hint);
     }
