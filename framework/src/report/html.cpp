@@ -617,7 +617,10 @@ void RenderNav(const Document& doc, std::string& out, bool has_segments) {
   std::vector<std::pair<std::string, std::string>> links = {{"summary", "Summary"}};
   if (has_segments) links.emplace_back("segments", "Segments");
   links.emplace_back("metrics", "Metrics");
-  if (Find(doc.results, "cold_start") != nullptr) links.emplace_back("cold-start", "Cold start");
+  if (Find(doc.results, "cold_start_users") != nullptr || Find(doc.results, "cold_start") != nullptr) {
+    links.emplace_back("cold-start", "Cold start");
+  }
+  if (Find(doc.results, "cold_start_items") != nullptr) links.emplace_back("cold-start-items", "New items");
   if (Find(doc.results, "diversity") != nullptr) links.emplace_back("diversity", "Diversity");
   links.emplace_back("cost", "Cost");
   links.emplace_back("data", "Data & split");
@@ -1011,13 +1014,12 @@ void StyleByArm(const Document& doc, std::vector<XySeries>& series) {
                    [](const XySeries& a, const XySeries& b) { return a.style < b.style; });
 }
 
-void RenderColdStart(const Document& doc, std::string& out) {
-  const Json* section = Find(doc.results, "cold_start");
-  if (section == nullptr || !section->is_object()) return;
-  const Json& shots = ArrayAt(*section, "shots");
-  const std::string metric = StringAt(*section, "metric", doc.primary);
+// One cold-start learning curve chart from {"<arm>": {"mean", "ci_low",
+// "ci_high"}} over `shots`; arms without a finite mean are left out.
+std::string ColdStartChart(const Document& doc, const Json& shots, const Json& arms,
+                           const std::string& metric, const std::string& aria_label) {
   std::vector<XySeries> series;
-  for (const auto& [arm, values] : ObjectAt(*section, "arms").items()) {
+  for (const auto& [arm, values] : arms.items()) {
     XySeries s{arm, {}};
     const Json& mean = ArrayAt(values, "mean");
     const Json& low = ArrayAt(values, "ci_low");
@@ -1025,15 +1027,120 @@ void RenderColdStart(const Document& doc, std::string& out) {
     auto at = [](const Json& array, size_t i) {
       return i < array.size() && array[i].is_number() ? array[i].get<double>() : kNaN;
     };
+    bool any = false;
     for (size_t i = 0; i < shots.size(); ++i) {
       s.points.push_back({at(shots, i), at(mean, i), at(low, i), at(high, i), ""});
+      any = any || std::isfinite(at(mean, i));
     }
-    series.push_back(std::move(s));
+    if (any) series.push_back(std::move(s));
   }
   StyleByArm(doc, series);
-  const std::string svg = XyChartSvg(series, "Interactions known per cold-start user (shots)",
-                                     metric + " (mean \u00B1 " + doc.confidence + " CI)", 1060, true,
-                                     "Cold-start learning curves of " + metric);
+  return XyChartSvg(series, "Interactions known per cold-start user (shots)",
+                    metric + " (mean \u00B1 " + doc.confidence + " CI)", 1060, true, aria_label);
+}
+
+// "3", or a dash for null.
+std::string ShotText(const Json* value) {
+  return value != nullptr && value->is_number() ? fmt::format("{:g}", value->get<double>())
+                                                : std::string(kMissing);
+}
+
+// The "cold_start_users" section (scenarios/cold_start_users.h): one chart
+// and one table per mode.
+void RenderColdStartUsers(const Document& doc, const Json& section, std::string& out) {
+  const Json& shots = ArrayAt(section, "shots");
+  const std::string metric = StringAt(section, "metric", doc.primary);
+  const std::string reference = StringAt(section, "reference");
+  out += "<section id=\"cold-start\"><h2>Cold start: new users</h2>";
+  if (const std::string error = StringAt(section, "error"); !error.empty()) {
+    out += "<p class=\"note\">The scenario could not run: " + EscapeHtml(error) + "</p></section>\n";
+    return;
+  }
+  out += fmt::format(
+      "<p class=\"lead\">How quickly each arm learns a new user: {} when only the user's first N "
+      "interactions are known. {} users ({:g}% of the {} with more interactions than the largest N) were "
+      "held "
+      "out of training entirely; each is evaluated on the same later interactions ({} relevant) at every N, "
+      "in {} order. Steeper and higher is better.</p>",
+      EscapeHtml(metric), FormatCount(NumberAt(section, "users")), NumberAt(section, "user_fraction") * 100,
+      FormatCount(NumberAt(section, "eligible_users")), FormatCount(NumberAt(section, "targets")),
+      Esc(section, "order", "?"));
+  for (const Json& mode : ArrayAt(section, "modes")) {
+    const std::string name = StringAt(mode, "mode");
+    const Json& arms = ObjectAt(mode, "arms");
+    out += name == "fold-in" ? "<h3>Fold-in: scored from the N interactions, without retraining</h3>"
+                             : "<h3>Retrained with the N interactions</h3>";
+    const std::string svg = ColdStartChart(doc, shots, arms, metric,
+                                           "Cold-start learning curves of " + metric + " (" + name + ")");
+    if (!svg.empty()) out += "<figure class=\"plot\">" + svg + "</figure>";
+    out += "<div class=\"table-wrap\"><table class=\"sortable metric\"><thead><tr><th>Arm</th>";
+    for (const Json& n : shots) out += "<th class=\"num\">N = " + ShotText(&n) + "</th>";
+    if (!reference.empty()) {
+      out += "<th class=\"num\">Above " + EscapeHtml(reference) +
+             " from N</th><th class=\"num\">Significantly from N</th>";
+    }
+    out += "</tr></thead><tbody>";
+    for (const auto& [arm, values] : arms.items()) {
+      const std::string status = StringAt(values, "status", "ok");
+      out += "<tr><td class=\"arm\">" + EscapeHtml(arm) +
+             (arm == reference ? " <span class=\"tag\">reference</span>" : "");
+      if (status != "ok") {
+        out += " <span class=\"muted\">" + EscapeHtml(status) + "</span>";
+      }
+      if (const std::string error = StringAt(values, "error"); !error.empty()) {
+        out += "<br><span class=\"muted\">" + EscapeHtml(error) + "</span>";
+      }
+      out += "</td>";
+      const Json& mean = ArrayAt(values, "mean");
+      const Json& low = ArrayAt(values, "ci_low");
+      const Json& high = ArrayAt(values, "ci_high");
+      for (size_t i = 0; i < shots.size(); ++i) {
+        auto at = [&](const Json& a) { return i < a.size() && a[i].is_number() ? a[i].get<double>() : kNaN; };
+        out += NumberCell(FormatMetric(at(mean)) + " <span class=\"ci\">" +
+                              Interval(at(low), at(high), FormatMetric) + "</span>",
+                          at(mean));
+      }
+      if (!reference.empty()) {
+        if (arm == reference) {
+          out += "<td></td><td></td>";
+        } else {
+          const Json* plain = Find(values, "overtakes_reference_at");
+          const Json* significant = Find(values, "significantly_overtakes_reference_at");
+          out +=
+              NumberCell(status == "ok" ? (plain != nullptr && plain->is_number() ? ShotText(plain) : "never")
+                                        : std::string(kMissing),
+                         plain != nullptr && plain->is_number() ? plain->get<double>() : kNaN);
+          out += NumberCell(
+              status == "ok"
+                  ? (significant != nullptr && significant->is_number() ? ShotText(significant) : "never")
+                  : std::string(kMissing),
+              significant != nullptr && significant->is_number() ? significant->get<double>() : kNaN);
+        }
+      }
+      out += "</tr>";
+    }
+    out += "</tbody></table></div>";
+  }
+  if (!reference.empty()) {
+    out +=
+        "<p class=\"lead\">\u201cAbove from N\u201d: the smallest N from which the arm's mean stays above " +
+        EscapeHtml(reference) +
+        "'s at every larger N of the sweep; \u201csignificantly\u201d: the same for the " + doc.confidence +
+        " interval of the paired per-user difference.</p>";
+  }
+  out += "</section>\n";
+}
+
+void RenderColdStart(const Document& doc, std::string& out) {
+  if (const Json* users = Find(doc.results, "cold_start_users"); users != nullptr && users->is_object()) {
+    RenderColdStartUsers(doc, *users, out);
+    return;
+  }
+  const Json* section = Find(doc.results, "cold_start");
+  if (section == nullptr || !section->is_object()) return;
+  const std::string metric = StringAt(*section, "metric", doc.primary);
+  const std::string svg = ColdStartChart(doc, ArrayAt(*section, "shots"), ObjectAt(*section, "arms"), metric,
+                                         "Cold-start learning curves of " + metric);
   if (svg.empty()) return;
   out += "<section id=\"cold-start\"><h2>Cold start</h2>";
   out +=
@@ -1042,61 +1149,216 @@ void RenderColdStart(const Document& doc, std::string& out) {
   out += "<figure class=\"plot\">" + svg + "</figure></section>\n";
 }
 
+// The "cold_start_items" section (scenarios/cold_start_items.h): a table of
+// the arms on the new items, then overall.
+void RenderColdStartItems(const Document& doc, std::string& out) {
+  const Json* section = Find(doc.results, "cold_start_items");
+  if (section == nullptr || !section->is_object()) return;
+  out += "<section id=\"cold-start-items\"><h2>Cold start: new items</h2>";
+  if (const std::string error = StringAt(*section, "error"); !error.empty()) {
+    out += "<p class=\"note\">The scenario could not run: " + EscapeHtml(error) + "</p></section>\n";
+    return;
+  }
+  out += fmt::format(
+      "<p class=\"lead\">{} items ({:g}% of the catalogue) were held out of training entirely ({} training "
+      "interactions removed) and kept in the catalogue with their features. New-item metrics count only "
+      "the new items as relevant, over the {} users with a relevant new item; the share is of list slots "
+      "given to new items over all {} users; coverage is the share of new items shown to anyone.</p>",
+      FormatCount(NumberAt(*section, "new_items")), NumberAt(*section, "item_fraction") * 100,
+      FormatCount(NumberAt(*section, "train_interactions_removed")),
+      FormatCount(NumberAt(*section, "users_with_new_relevant")), FormatCount(NumberAt(*section, "users")));
+  // new-item recall and nDCG, then the share and coverage, then the primary overall
+  std::vector<std::string> new_metrics;
+  for (const Json& name : ArrayAt(*section, "new_item_metrics")) {
+    if (!name.is_string()) continue;
+    const std::string n = name.get<std::string>();
+    if (n.rfind("recall@", 0) == 0 || n.rfind("ndcg@", 0) == 0) new_metrics.push_back(n);
+  }
+  std::vector<std::string> shares, coverages;
+  for (const Json& arm : ArrayAt(*section, "arms")) {
+    for (const auto& [key, value] : ObjectAt(arm, "new_item_share").items()) {
+      if (std::find(shares.begin(), shares.end(), key) == shares.end()) shares.push_back(key);
+    }
+    for (const auto& [key, value] : ObjectAt(arm, "new_item_coverage").items()) {
+      if (std::find(coverages.begin(), coverages.end(), key) == coverages.end()) coverages.push_back(key);
+    }
+  }
+  out += "<div class=\"table-wrap\"><table class=\"sortable metric\"><thead><tr><th>Arm</th>";
+  for (const std::string& m : new_metrics) out += "<th class=\"num\">new-item " + EscapeHtml(m) + "</th>";
+  for (const std::string& m : shares) out += "<th class=\"num\">" + EscapeHtml(m) + "</th>";
+  for (const std::string& m : coverages) out += "<th class=\"num\">" + EscapeHtml(m) + "</th>";
+  out += "<th class=\"num\">overall " + EscapeHtml(doc.primary) + "</th></tr></thead><tbody>";
+  auto summary_cell = [&](const Json& summary) {
+    const double mean = NumberAt(summary, "mean");
+    return NumberCell(FormatMetric(mean) + " <span class=\"ci\">" +
+                          Interval(NumberAt(summary, "ci_low"), NumberAt(summary, "ci_high"), FormatMetric) +
+                          "</span>",
+                      mean);
+  };
+  for (const Json& arm : ArrayAt(*section, "arms")) {
+    const bool failed = StringAt(arm, "status", "ok") != "ok";
+    out += "<tr><td class=\"arm\">" + Esc(arm, "name");
+    if (const std::string note = StringAt(arm, "note"); !note.empty()) {
+      out += " <span class=\"tag\">" + EscapeHtml(note) + "</span>";
+    }
+    if (failed) out += "<br><span class=\"muted\">failed: " + Esc(arm, "error") + "</span>";
+    out += "</td>";
+    for (const std::string& m : new_metrics) out += summary_cell(ObjectAt(ObjectAt(arm, "new_items"), m));
+    for (const std::string& m : shares) out += summary_cell(ObjectAt(ObjectAt(arm, "new_item_share"), m));
+    for (const std::string& m : coverages) {
+      const double v = NumberAt(ObjectAt(arm, "new_item_coverage"), m);
+      out += NumberCell(FormatMetric(v), v);
+    }
+    out += summary_cell(ObjectAt(ObjectAt(arm, "overall"), doc.primary));
+    out += "</tr>";
+  }
+  out += "</tbody></table></div>";
+  out +=
+      "<p class=\"lead\">An arm marked \u201cdoes not use item features\u201d cannot know anything about a "
+      "new "
+      "item: what it shows of them comes from ties and defaults, not from the items.</p></section>\n";
+}
+
+// A diversity point's run: "mmr (features)", "calibration".
+std::string RunLabel(const Json& point) {
+  const std::string reranker = StringAt(point, "reranker");
+  const std::string similarity = StringAt(point, "similarity");
+  return similarity.empty() ? reranker : reranker + " (" + similarity + ")";
+}
+
 void RenderDiversity(const Document& doc, std::string& out) {
   const Json* section = Find(doc.results, "diversity");
   if (section == nullptr || !section->is_object()) return;
   const Json& points = ArrayAt(*section, "points");
-  // Metric keys in order of first appearance; the accuracy metric is the
-  // primary when the points carry it.
+  if (const std::string error = StringAt(*section, "error"); !error.empty() && points.empty()) {
+    out +=
+        "<section id=\"diversity\"><h2>Accuracy and diversity</h2><p class=\"note\">The scenario could not "
+        "run: " +
+        EscapeHtml(error) + "</p></section>\n";
+    return;
+  }
+  // Metric keys: the section's list, else in order of first appearance.
   std::vector<std::string> metrics;
-  for (const Json& point : points) {
-    if (!point.is_object()) continue;
-    for (const auto& [key, value] : point.items()) {
-      if (key == "arm" || key == "lambda" || !value.is_number()) continue;
-      if (std::find(metrics.begin(), metrics.end(), key) == metrics.end()) metrics.push_back(key);
+  for (const Json& name : ArrayAt(*section, "metrics")) {
+    if (name.is_string()) metrics.push_back(name.get<std::string>());
+  }
+  if (metrics.empty()) {
+    for (const Json& point : points) {
+      if (!point.is_object()) continue;
+      for (const auto& [key, value] : point.items()) {
+        if (key == "arm" || key == "lambda" || key == "users" || !value.is_number()) continue;
+        if (std::find(metrics.begin(), metrics.end(), key) == metrics.end()) metrics.push_back(key);
+      }
     }
   }
   if (metrics.size() < 2) return;
-  std::string accuracy = metrics.front();
-  if (std::find(metrics.begin(), metrics.end(), doc.primary) != metrics.end()) accuracy = doc.primary;
-  std::vector<std::string> arms;
+  std::string accuracy = StringAt(*section, "accuracy");
+  if (std::find(metrics.begin(), metrics.end(), accuracy) == metrics.end()) {
+    accuracy = metrics.front();
+    if (std::find(metrics.begin(), metrics.end(), doc.primary) != metrics.end()) accuracy = doc.primary;
+  }
+  const Json& directions = ObjectAt(*section, "higher_is_better");
+  auto higher_is_better = [&](const std::string& metric) {
+    const Json* d = Find(directions, metric);
+    return d != nullptr && d->is_boolean() ? d->get<bool>() : doc.HigherIsBetter(metric);
+  };
+  std::vector<std::string> runs, arms;
   for (const Json& point : points) {
-    const std::string arm = StringAt(point, "arm");
+    const std::string run = RunLabel(point), arm = StringAt(point, "arm");
+    if (std::find(runs.begin(), runs.end(), run) == runs.end()) runs.push_back(run);
     if (std::find(arms.begin(), arms.end(), arm) == arms.end()) arms.push_back(arm);
   }
-  std::string panels;
-  for (const std::string& metric : metrics) {
-    if (metric == accuracy) continue;
-    std::vector<XySeries> series;
-    for (const std::string& arm : arms) {
-      XySeries s{arm, {}};
-      std::vector<std::pair<double, XyPoint>> ordered;
-      for (const Json& point : points) {
-        if (StringAt(point, "arm") != arm) continue;
-        const double lambda = NumberAt(point, "lambda");
-        ordered.push_back({lambda,
-                           {NumberAt(point, metric), NumberAt(point, accuracy), kNaN, kNaN,
-                            std::isfinite(lambda) ? fmt::format("\u03BB={:g}", lambda) : ""}});
+  auto run_panels = [&](const std::string& run) {
+    std::string panels;
+    for (const std::string& metric : metrics) {
+      if (metric == accuracy) continue;
+      std::vector<XySeries> series;
+      for (const std::string& arm : arms) {
+        XySeries s{arm, {}};
+        std::vector<std::pair<double, XyPoint>> ordered;
+        for (const Json& point : points) {
+          if (StringAt(point, "arm") != arm || RunLabel(point) != run) continue;
+          const double lambda = NumberAt(point, "lambda");
+          ordered.push_back({lambda,
+                             {NumberAt(point, metric), NumberAt(point, accuracy), kNaN, kNaN,
+                              std::isfinite(lambda) ? fmt::format("\u03BB={:g}", lambda) : ""}});
+        }
+        std::stable_sort(ordered.begin(), ordered.end(),
+                         [](const auto& a, const auto& b) { return a.first < b.first; });
+        for (auto& [lambda, point] : ordered) s.points.push_back(std::move(point));
+        series.push_back(std::move(s));
       }
-      std::stable_sort(ordered.begin(), ordered.end(),
-                       [](const auto& a, const auto& b) { return a.first < b.first; });
-      for (auto& [lambda, point] : ordered) s.points.push_back(std::move(point));
-      series.push_back(std::move(s));
+      StyleByArm(doc, series);
+      const std::string svg = XyChartSvg(
+          series,
+          metric + (higher_is_better(metric) ? " (diversity, higher is more diverse)" : " (lower is better)"),
+          accuracy + " (accuracy)", 540, false, "Trade-off of " + accuracy + " against " + metric);
+      if (!svg.empty()) panels += "<figure class=\"plot\">" + svg + "</figure>";
     }
-    StyleByArm(doc, series);
-    panels += "<figure class=\"plot\">" +
-              XyChartSvg(series, metric + " (diversity, higher is more diverse)", accuracy + " (accuracy)",
-                         540, false, "Trade-off of " + accuracy + " against " + metric) +
-              "</figure>";
-  }
+    return panels;
+  };
   out += "<section id=\"diversity\"><h2>Accuracy and diversity</h2>";
-  std::string reranker = StringAt(*section, "reranker");
+  const std::string reranker = StringAt(*section, "reranker");
   out +=
       "<p class=\"lead\">Each line is an arm re-ranked" +
       (reranker.empty() ? std::string() : " by <b>" + EscapeHtml(reranker) + "</b>") +
       " at increasing diversity weight \u03BB; up and to the right is better on both. The flatter the line, "
       "the cheaper diversity is in accuracy.</p>";
-  out += "<div class=\"panels\">" + panels + "</div></section>\n";
+  for (const Json& run : ArrayAt(*section, "runs")) {
+    if (const std::string error = StringAt(run, "error"); !error.empty()) {
+      out += "<p class=\"note\">" + Esc(run, "reranker") + ": " + EscapeHtml(error) + "</p>";
+    }
+  }
+  for (const auto& [arm, status] : ObjectAt(*section, "arms").items()) {
+    if (StringAt(status, "status", "ok") != "ok") {
+      out += "<p class=\"note\">Arm " + EscapeHtml(arm) + " failed: " + Esc(status, "error") + "</p>";
+    }
+  }
+  if (runs.size() <= 1) {
+    out += "<div class=\"panels\">" + run_panels(runs.empty() ? "" : runs.front()) + "</div>";
+  } else {
+    for (const std::string& run : runs) {
+      out +=
+          "<h3>Re-ranked by " + EscapeHtml(run) + "</h3><div class=\"panels\">" + run_panels(run) + "</div>";
+    }
+  }
+  // Pareto-best settings, then every point.
+  const Json& pareto = ObjectAt(*section, "pareto");
+  if (!pareto.empty()) {
+    out +=
+        "<h3>Pareto-best settings</h3><p class=\"lead\">For each metric, the settings no other setting beats "
+        "on both it and " +
+        EscapeHtml(accuracy) +
+        ".</p><div class=\"table-wrap\"><table><thead><tr>"
+        "<th>Against</th><th>Settings not dominated</th></tr></thead><tbody>";
+    for (const auto& [metric, best] : pareto.items()) {
+      std::string cell;
+      for (const Json& p : best) {
+        if (!cell.empty()) cell += ", ";
+        cell += Esc(p, "arm") + " \u00B7 " + EscapeHtml(RunLabel(p)) +
+                fmt::format(" \u03BB={:g}", NumberAt(p, "lambda"));
+      }
+      out += "<tr><td>" + EscapeHtml(metric) + "</td><td>" + (cell.empty() ? std::string(kMissing) : cell) +
+             "</td></tr>";
+    }
+    out += "</tbody></table></div>";
+  }
+  out += "<details class=\"metric\"><summary>Every setting (" + std::to_string(points.size()) +
+         ")</summary><div class=\"table-wrap\"><table class=\"sortable\"><thead><tr><th>Arm</th><th>Re-ranker"
+         "</th><th class=\"num\">\u03BB</th>";
+  for (const std::string& metric : metrics) out += "<th class=\"num\">" + EscapeHtml(metric) + "</th>";
+  out += "</tr></thead><tbody>";
+  for (const Json& point : points) {
+    const double lambda = NumberAt(point, "lambda");
+    out += "<tr><td class=\"arm\">" + Esc(point, "arm") + "</td><td>" + EscapeHtml(RunLabel(point)) +
+           "</td>" + NumberCell(fmt::format("{:g}", lambda), lambda);
+    for (const std::string& metric : metrics) {
+      const double v = NumberAt(point, metric);
+      out += NumberCell(FormatMetric(v), v);
+    }
+    out += "</tr>";
+  }
+  out += "</tbody></table></div></details></section>\n";
 }
 
 void RenderCost(const Document& doc, std::string& out) {
@@ -1463,6 +1725,7 @@ std::string RenderHtml(const nlohmann::json& results) {
   report::RenderSegments(doc, out);
   report::RenderMetrics(doc, out);
   report::RenderColdStart(doc, out);
+  report::RenderColdStartItems(doc, out);
   report::RenderDiversity(doc, out);
   report::RenderCost(doc, out);
   report::RenderData(doc, out);

@@ -12,6 +12,7 @@
 #include "report/format.h"
 #include "report/render.h"
 #include "stats/stats.h"
+#include "util/text.h"
 
 namespace reclift::host {
 namespace {
@@ -285,6 +286,194 @@ void RenderSegments(const Document& doc, std::string& out) {
   out += "\n";
 }
 
+// "0.150 ±0.020": a mean and the half-width of its interval, compact enough
+// for a table with a column per shot.
+std::string MeanPlusMinus(double mean, double low, double high) {
+  if (!std::isfinite(mean)) return std::string(report::kMissing);
+  std::string text = FormatMetric(mean);
+  if (std::isfinite(low) && std::isfinite(high)) text += " \u00B1" + FormatMetric((high - low) / 2);
+  return text;
+}
+
+std::string ShotText(const Json* value) {
+  return value != nullptr && value->is_number() ? fmt::format("{:g}", value->get<double>()) : "never";
+}
+
+void RenderColdStartUsers(const Document& doc, std::string& out) {
+  const Json* section = Find(doc.results, "cold_start_users");
+  if (section == nullptr || !section->is_object()) return;
+  const std::string metric = StringAt(*section, "metric", doc.primary);
+  out += "### Cold start: new users (" + EscapeMarkdown(metric) + ")\n\n";
+  if (const std::string error = StringAt(*section, "error"); !error.empty()) {
+    out += "The scenario could not run: " + EscapeMarkdown(error) + "\n\n";
+    return;
+  }
+  out += fmt::format(
+      "{} users ({:g}% of the {} with more interactions than the largest N) held out of training; each "
+      "given their first N interactions ({} order) and evaluated on the same later ones. Mean \u00B1 half "
+      "the {} interval.\n\n",
+      FormatCount(NumberAt(*section, "users")), NumberAt(*section, "user_fraction") * 100,
+      FormatCount(NumberAt(*section, "eligible_users")), EscapeMarkdown(StringAt(*section, "order", "?")),
+      doc.confidence);
+  const Json& shots = ArrayAt(*section, "shots");
+  const std::string reference = StringAt(*section, "reference");
+  for (const Json& mode : ArrayAt(*section, "modes")) {
+    const std::string name = StringAt(mode, "mode");
+    out += name == "fold-in" ? "**Fold-in** (scored from the N interactions, no retraining)\n\n"
+                             : "**Retrain** (fitted with the N interactions)\n\n";
+    out += "| arm |";
+    std::string alignment = "|:--|";
+    for (const Json& n : shots) {
+      out += " N = " + ShotText(&n) + " |";
+      alignment += "--:|";
+    }
+    if (!reference.empty()) {
+      out += " above " + EscapeMarkdown(reference) + " from N | significantly from N |";
+      alignment += "--:|--:|";
+    }
+    out += "\n" + alignment + "\n";
+    for (const auto& [arm, values] : ObjectAt(mode, "arms").items()) {
+      const std::string status = StringAt(values, "status", "ok");
+      out += "| " + EscapeMarkdown(arm) + (arm == reference ? " (reference)" : "") +
+             (status == "ok" ? "" : " (" + EscapeMarkdown(status) + ")") + " |";
+      const Json& mean = ArrayAt(values, "mean");
+      const Json& low = ArrayAt(values, "ci_low");
+      const Json& high = ArrayAt(values, "ci_high");
+      for (size_t i = 0; i < shots.size(); ++i) {
+        auto at = [&](const Json& a) { return i < a.size() && a[i].is_number() ? a[i].get<double>() : NAN; };
+        out += " " + MeanPlusMinus(at(mean), at(low), at(high)) + " |";
+      }
+      if (!reference.empty()) {
+        if (arm == reference || status != "ok") {
+          out += " | |";
+        } else {
+          out += " " + ShotText(Find(values, "overtakes_reference_at")) + " | " +
+                 ShotText(Find(values, "significantly_overtakes_reference_at")) + " |";
+        }
+      }
+      out += "\n";
+    }
+    out += "\n";
+  }
+}
+
+void RenderColdStartItems(const Document& doc, std::string& out) {
+  const Json* section = Find(doc.results, "cold_start_items");
+  if (section == nullptr || !section->is_object()) return;
+  out += "### Cold start: new items\n\n";
+  if (const std::string error = StringAt(*section, "error"); !error.empty()) {
+    out += "The scenario could not run: " + EscapeMarkdown(error) + "\n\n";
+    return;
+  }
+  out += fmt::format(
+      "{} items held out of training ({} training interactions removed), kept in the catalogue with their "
+      "features. New-item metrics count only new items as relevant ({} users have one).\n\n",
+      FormatCount(NumberAt(*section, "new_items")),
+      FormatCount(NumberAt(*section, "train_interactions_removed")),
+      FormatCount(NumberAt(*section, "users_with_new_relevant")));
+  std::vector<std::string> new_metrics, shares, coverages;
+  for (const Json& name : ArrayAt(*section, "new_item_metrics")) {
+    if (!name.is_string()) continue;
+    const std::string n = name.get<std::string>();
+    if (n.rfind("recall@", 0) == 0 || n.rfind("ndcg@", 0) == 0) new_metrics.push_back(n);
+  }
+  for (const Json& arm : ArrayAt(*section, "arms")) {
+    for (const auto& [key, value] : ObjectAt(arm, "new_item_share").items()) {
+      if (std::find(shares.begin(), shares.end(), key) == shares.end()) shares.push_back(key);
+    }
+    for (const auto& [key, value] : ObjectAt(arm, "new_item_coverage").items()) {
+      if (std::find(coverages.begin(), coverages.end(), key) == coverages.end()) coverages.push_back(key);
+    }
+  }
+  out += "| arm |";
+  std::string alignment = "|:--|";
+  for (const std::string& m : new_metrics)
+    out += " new-item " + EscapeMarkdown(m) + " |", alignment += "--:|";
+  for (const std::string& m : shares) out += " " + EscapeMarkdown(m) + " |", alignment += "--:|";
+  for (const std::string& m : coverages) out += " " + EscapeMarkdown(m) + " |", alignment += "--:|";
+  out += " overall " + EscapeMarkdown(doc.primary) + " |\n" + alignment + "--:|\n";
+  auto cell = [](const Json& summary) {
+    return " " +
+           MeanPlusMinus(NumberAt(summary, "mean"), NumberAt(summary, "ci_low"),
+                         NumberAt(summary, "ci_high")) +
+           " |";
+  };
+  for (const Json& arm : ArrayAt(*section, "arms")) {
+    out += "| " + ArmName(arm);
+    if (const std::string note = StringAt(arm, "note"); !note.empty())
+      out += " (" + EscapeMarkdown(note) + ")";
+    if (StringAt(arm, "status", "ok") != "ok") {
+      out += " (failed: " + EscapeMarkdown(StringAt(arm, "error")) + ")";
+    }
+    out += " |";
+    for (const std::string& m : new_metrics) out += cell(ObjectAt(ObjectAt(arm, "new_items"), m));
+    for (const std::string& m : shares) out += cell(ObjectAt(ObjectAt(arm, "new_item_share"), m));
+    for (const std::string& m : coverages)
+      out += " " + FormatMetric(NumberAt(ObjectAt(arm, "new_item_coverage"), m)) + " |";
+    out += cell(ObjectAt(ObjectAt(arm, "overall"), doc.primary)) + "\n";
+  }
+  out += "\n";
+}
+
+std::string RunLabel(const Json& point) {
+  const std::string reranker = StringAt(point, "reranker");
+  const std::string similarity = StringAt(point, "similarity");
+  return similarity.empty() ? reranker : reranker + " (" + similarity + ")";
+}
+
+void RenderDiversity(const Document& doc, std::string& out) {
+  const Json* section = Find(doc.results, "diversity");
+  if (section == nullptr || !section->is_object()) return;
+  out += "### Accuracy and diversity\n\n";
+  if (const std::string error = StringAt(*section, "error"); !error.empty()) {
+    out += "The scenario could not run: " + EscapeMarkdown(error) + "\n\n";
+    return;
+  }
+  const std::string accuracy = StringAt(*section, "accuracy", doc.primary);
+  std::vector<std::string> metrics;
+  for (const Json& name : ArrayAt(*section, "metrics")) {
+    if (name.is_string()) metrics.push_back(name.get<std::string>());
+  }
+  for (const Json& run : ArrayAt(*section, "runs")) {
+    if (const std::string error = StringAt(run, "error"); !error.empty()) {
+      out += "- " + EscapeMarkdown(StringAt(run, "reranker")) + ": " + EscapeMarkdown(error) + "\n";
+    }
+  }
+  for (const auto& [arm, status] : ObjectAt(*section, "arms").items()) {
+    if (StringAt(status, "status", "ok") != "ok") {
+      out += "- arm " + EscapeMarkdown(arm) + " failed: " + EscapeMarkdown(StringAt(status, "error")) + "\n";
+    }
+  }
+  const Json& pareto = ObjectAt(*section, "pareto");
+  if (!pareto.empty()) {
+    out += "Pareto-best settings: for each metric, the settings no other setting beats on both it and " +
+           EscapeMarkdown(accuracy) + ".\n\n";
+    for (const auto& [metric, best] : pareto.items()) {
+      std::vector<std::string> settings;
+      for (const Json& p : best) {
+        settings.push_back(EscapeMarkdown(StringAt(p, "arm")) + " \u00B7 " + EscapeMarkdown(RunLabel(p)) +
+                           fmt::format(" \u03BB={:g}", NumberAt(p, "lambda")));
+      }
+      out += "- **" + EscapeMarkdown(metric) +
+             "**: " + (settings.empty() ? std::string(report::kMissing) : Join(settings, ", ")) + "\n";
+    }
+    out += "\n";
+  }
+  const Json& points = ArrayAt(*section, "points");
+  out += fmt::format("<details><summary>Every setting ({})</summary>\n\n| arm | re-ranker | \u03BB |",
+                     points.size());
+  std::string alignment = "|:--|:--|--:|";
+  for (const std::string& m : metrics) out += " " + EscapeMarkdown(m) + " |", alignment += "--:|";
+  out += "\n" + alignment + "\n";
+  for (const Json& point : points) {
+    out += "| " + EscapeMarkdown(StringAt(point, "arm")) + " | " + EscapeMarkdown(RunLabel(point)) + " | " +
+           fmt::format("{:g}", NumberAt(point, "lambda")) + " |";
+    for (const std::string& m : metrics) out += " " + FormatMetric(NumberAt(point, m)) + " |";
+    out += "\n";
+  }
+  out += "\n</details>\n\n";
+}
+
 void RenderFailures(const Document& doc, std::string& out) {
   if (doc.failed_arms.empty()) return;
   out += "### Failed arms\n\n";
@@ -349,6 +538,9 @@ std::string RenderMarkdown(const nlohmann::json& results) {
   RenderHeadline(doc, out);
   RenderMetricTables(doc, out);
   RenderSegments(doc, out);
+  RenderColdStartUsers(doc, out);
+  RenderColdStartItems(doc, out);
+  RenderDiversity(doc, out);
   RenderFailures(doc, out);
   RenderCost(doc, out);
   RenderWarnings(doc, out);
