@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cmath>
 #include <ctime>
+#include <map>
 #include <mutex>
 #include <set>
 
@@ -21,7 +22,9 @@
 #include "runner/candidates.h"
 #include "runner/cell_data.h"
 #include "runner/metric_set.h"
+#include "runner/repeats.h"
 #include "runner/trec.h"
+#include "split/leakage.h"
 #include "util/atomic_file.h"
 #include "util/error.h"
 #include "util/memory.h"
@@ -168,8 +171,26 @@ RunOutcome RunExperiment(const ExperimentSpec& spec, const PluginRegistry& regis
   spdlog::info("dataset: {} users, {} items, {} interactions in {:.2f} s", data.num_users(), data.num_items(),
                data.size(), load_seconds);
 
-  // 2. split and cell data
-  const Split split = MakeSplit(data, spec.split);
+  // 2. split (the first cell's; see runner/repeats.h for the others), its
+  // leakage check, and the cell data
+  const std::vector<Cell> cells = ExperimentCells(spec);
+  SplitSpec split_spec = spec.split;
+  split_spec.fold = cells.front().fold;
+  const Split split = MakeSplit(data, split_spec);
+  for (const auto& note : split.notes) spdlog::info("split: {}", note);
+  size_t largest_grid = 1;  // arms of one grid share their [[arms]] table's location
+  {
+    std::map<std::pair<int, int>, size_t> per_table;
+    for (const ArmSpec& a : spec.arms) {
+      largest_grid = std::max(largest_grid, ++per_table[{a.where.line, a.where.column}]);
+    }
+  }
+  const LeakageReport leakage = CheckLeakage(data, split, split_spec, largest_grid);
+  for (const auto& f : leakage.findings) {
+    spdlog::warn("leakage ({}): {}", f.kind, f.message);
+    warnings.push_back("leakage (" + f.kind + "): " + f.message);
+  }
+  EnforceLeakagePolicy(leakage, split_spec);
   CellData cell = BuildCellData(data, split);
   const TrainData& train = cell.train.view();
   const size_t num_users = cell.users.size();
@@ -386,6 +407,29 @@ RunOutcome RunExperiment(const ExperimentSpec& spec, const PluginRegistry& regis
     comparisons =
         CompareArms(av, control, columns, num_users, segmentations, spec.ab, spec.seed, ab_warnings);
   }
+  nlohmann::json repeats = nullptr;
+  if (cells.size() > 1) {
+    std::vector<std::vector<double>> first_means(runs.size(), std::vector<double>(nc, NAN));
+    std::vector<std::string> names;
+    for (const auto& c : columns) names.push_back(c.name);
+    for (size_t a = 0; a < runs.size(); ++a) {
+      if (!runs[a].ok) continue;
+      for (size_t c = 0; c < nc; ++c) {
+        if (columns[c].aggregation == Aggregation::kListLevel) {
+          first_means[a][c] = runs[a].list_values[c];
+          continue;
+        }
+        double sum = 0;
+        size_t n = 0;
+        for (size_t u = 0; u < num_users; ++u) {
+          const double v = runs[a].values[u * nc + c];
+          if (!std::isnan(v)) sum += v, ++n;
+        }
+        first_means[a][c] = n > 0 ? sum / static_cast<double>(n) : NAN;
+      }
+    }
+    repeats = RunRepeats(spec, registry, data, cells, first_means, names, control, arena, warnings);
+  }
   nlohmann::json sample_ratio = nullptr;
   if (bucketed && runs[control].ok) {
     std::vector<ArmRunView> views;
@@ -425,10 +469,18 @@ RunOutcome RunExperiment(const ExperimentSpec& spec, const PluginRegistry& regis
                         {"bad_rows_skipped", load.bad_rows_skipped},
                         {"duplicates_merged", load.duplicates_merged}};
   results["split"] = {
-      {"method", spec.split.method},     {"seed", spec.split.seed},
-      {"train", split.train.size()},     {"test", split.test.size()},
-      {"test_users", num_users},         {"test_users_with_relevant", cell.users_with_relevant},
-      {"cutoff_time", split.cutoff_time}};
+      {"method", spec.split.method},
+      {"seed", spec.split.seed},
+      {"fold", spec.split.method == "kfold" ? nlohmann::json(split_spec.fold) : nlohmann::json(nullptr)},
+      {"train", split.train.size()},
+      {"validation", split.validation.size()},
+      {"test", split.test.size()},
+      {"test_users", num_users},
+      {"test_users_with_relevant", cell.users_with_relevant},
+      {"cutoff_time", split.cutoff_time},
+      {"cells", cells.size()}};
+  results["leakage"] = LeakageJson(leakage);
+  results["repeats"] = repeats;
   nlohmann::json cols_json = nlohmann::json::array();
   for (size_t c = 0; c < nc; ++c) {
     cols_json.push_back({{"name", columns[c].name},
