@@ -41,6 +41,8 @@ inline constexpr ParamSpec kContentParams[] = {
      "text: drop words found in fewer items than this (they match no other item)"},
     {"max_word_df", ParamType::kFloat, "0.5", 0.0001, 1, nullptr,
      "text: drop words found in more than this share of the items (too common to tell items apart)"},
+    {"balance_fields", ParamType::kBool, "true", 0, 0, nullptr,
+     "normalise each field's part of an item vector to the same length (false: one norm over all)"},
     {"learn_weights", ParamType::kBool, "false", 0, 0, nullptr,
      "learn a diagonal feature weighting W (score = profile . W . item) by BPR SGD on training pairs"},
     {"epochs", ParamType::kInt, "5", 1, 100, nullptr,

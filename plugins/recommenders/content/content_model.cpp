@@ -127,6 +127,7 @@ Status ContentRecommender::Fit(const TrainData& data, const Params& params, cons
   const size_t min_word_length = static_cast<size_t>(params.GetInt("min_word_length"));
   const size_t min_word_df = static_cast<size_t>(params.GetInt("min_word_df"));
   const double max_word_df = params.GetFloat("max_word_df");
+  const bool balance_fields = params.GetBool("balance_fields");
 
   const ItemFeaturesView& features = data.item_features;
   const uint32_t num_items = data.num_items;
@@ -183,8 +184,12 @@ Status ContentRecommender::Fit(const TrainData& data, const Params& params, cons
       }
     }
   };
+  // field of each feature: 0 categories, 1 tags, 2 words
+  std::vector<uint8_t> field_of;
   if (use_categories) add_sparse(features.categories, features.category_names, "category:");
+  field_of.resize(feature_names_.size(), 0);
   if (use_tags) add_sparse(features.tags, features.tag_names, "tag:");
+  field_of.resize(feature_names_.size(), 1);
   if (use_text) {
     std::vector<std::vector<std::string>> item_words(num_items);
     std::map<std::string, size_t> df;  // ordered: word ids follow the alphabet, whatever the input order
@@ -213,6 +218,7 @@ Status ContentRecommender::Fit(const TrainData& data, const Params& params, cons
     }
   }
   const size_t num_features = feature_names_.size();
+  field_of.resize(num_features, 2);
   if (num_features == 0) {
     return Status::InvalidArgument(
         "content: the chosen fields ('" + params.GetString("fields") +
@@ -229,15 +235,18 @@ Status ContentRecommender::Fit(const TrainData& data, const Params& params, cons
   for (uint32_t item = 0; item < num_items; ++item) {
     auto& row = rows[item];
     std::sort(row.begin(), row.end());
-    double norm = 0;
+    double norm[3] = {0, 0, 0};
     for (auto& [f, weight] : row) {
       weight *= Idf(num_items, df[f]);
-      norm += weight * weight;
+      norm[balance_fields ? field_of[f] : 0] += weight * weight;
     }
-    norm = std::sqrt(norm);
+    // balanced: each field's part has length 1 / sqrt(fields the item has),
+    // so that the item's many tags or words do not drown its one category
+    const int fields_present = (norm[0] > 0) + (norm[1] > 0) + (norm[2] > 0);
+    for (double& n : norm) n = std::sqrt(n * fields_present);
     for (auto [f, weight] : row) {
       item_features_.push_back(f);
-      item_weights_.push_back(static_cast<float>(weight / norm));
+      item_weights_.push_back(static_cast<float>(weight / norm[balance_fields ? field_of[f] : 0]));
     }
     item_begin_[item + 1] = item_features_.size();
   }

@@ -68,7 +68,11 @@ std::vector<float> ScoreAll(const ContentRecommender& model, uint32_t user, uint
 TEST_CASE("content TF-IDF weights of categories and tags match a hand computation", "[content]") {
   auto data = ThreeItems();
   ContentRecommender model;
-  REQUIRE(model.Fit(data.view(), MakeParams({{"fields", std::string("categories,tags")}}), {}).ok());
+  // one norm over the whole vector here; the balanced default is checked below
+  REQUIRE(model
+              .Fit(data.view(),
+                   MakeParams({{"fields", std::string("categories,tags")}, {"balance_fields", false}}), {})
+              .ok());
   REQUIRE(model.num_features() == 4);
   const auto a = model.FindFeature("category:A"), b = model.FindFeature("category:B");
   const auto x = model.FindFeature("tag:x"), y = model.FindFeature("tag:y");
@@ -95,13 +99,32 @@ TEST_CASE("content TF-IDF weights of categories and tags match a hand computatio
     ContentRecommender plain;
     REQUIRE(plain
                 .Fit(data.view(),
-                     MakeParams({{"fields", std::string("categories,tags")}, {"use_values", false}}), {})
+                     MakeParams({{"fields", std::string("categories,tags")},
+                                 {"use_values", false},
+                                 {"balance_fields", false}}),
+                     {})
                 .ok());
     auto scores = ScoreAll(plain, 0, 3);
     CHECK(scores[2] == Approx(0.2870340));
     CHECK(scores[0] == Approx(0.9202250));
     // use_values = true weighs item 0 by 2: profile 2 x0 + x1, score(item 2) = 0.2670557
     CHECK(ScoreAll(model, 0, 3)[2] == Approx(0.2670557));
+  }
+  SECTION("balanced fields: each field's part has length 1 / sqrt(fields present)") {
+    ContentRecommender balanced;
+    REQUIRE(balanced.Fit(data.view(), MakeParams({{"fields", std::string("categories,tags")}}), {}).ok());
+    // item 0: categories part (A 1.2876821) -> 1; tags part (x 1.6931472, y 1), norm 1.9664047 ->
+    // (0.8610370, 0.5085423); two fields, so each part times 1/sqrt 2:
+    // A 0.7071068, x 0.6088451, y 0.3595937
+    CHECK(balanced.ItemWeight(0, a) == Approx(0.7071068));
+    CHECK(balanced.ItemWeight(0, x) == Approx(0.6088451));
+    CHECK(balanced.ItemWeight(0, y) == Approx(0.3595937));
+    // item 2: B and y alone in their fields: 0.7071068 each
+    CHECK(balanced.ItemWeight(2, b) == Approx(0.7071068));
+    CHECK(balanced.ItemWeight(2, y) == Approx(0.7071068));
+    // user 0: profile 2 x0 + x1 = (A 2.1213203, x 1.2176902, y 1.4262942), norm 2.8314457;
+    // score(item 2) = 1.4262942 * 0.7071068 / 2.8314457 = 0.3561934
+    CHECK(ScoreAll(balanced, 0, 3)[2] == Approx(0.3561934));
   }
 }
 
