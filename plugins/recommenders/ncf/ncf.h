@@ -45,7 +45,7 @@ inline constexpr ParamSpec kNcfParams[] = {
     {"batch_size", ParamType::kInt, "256", 1, 65536, nullptr,
      "samples (positives and negatives) per Adam step"},
     {"learning_rate", ParamType::kFloat, "0.001", 1e-6, 1, nullptr, "Adam step size"},
-    {"l2", ParamType::kFloat, "0", 0, 1, nullptr,
+    {"l2", ParamType::kFloat, "0.00001", 0, 1, nullptr,
      "L2 penalty on the embeddings of each sample and on the weights (not biases)"},
     {"init_std", ParamType::kFloat, "0.01", 1e-6, 1, nullptr,
      "standard deviation of the normal initial embeddings"},

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 namespace reclift::recommenders {
 
@@ -107,9 +108,14 @@ Scalar NeuMfObjective(const NeuMfParameters<Scalar>& p, std::span<const uint32_t
   NeuMfGradient<Scalar>& g = *gradient;
   g.Reset(p, users.size());
   auto& delta = work.logits;  // overwritten in place
+  // A confidently right sample's delta can fall below the normal range;
+  // denormal operands slow the matrix products down by 10x or more and move
+  // nothing, so such deltas become 0.
+  const Scalar negligible = std::numeric_limits<Scalar>::min() * Scalar(1 << 24);
   for (Eigen::Index s = 0; s < batch; ++s) {
     const Scalar sigmoid = Scalar(1) / (Scalar(1) + std::exp(-delta[s]));
     delta[s] = (sigmoid - static_cast<Scalar>(labels[s])) / normaliser;
+    if (std::abs(delta[s]) < negligible) delta[s] = 0;
   }
   g.out_gmf.noalias() = work.gmf.transpose() * delta;
   g.out_mlp.noalias() = work.post[layers].transpose() * delta;
