@@ -35,9 +35,9 @@ inline constexpr ParamSpec kHybridParams[] = {
      "weighted: the content child's share (0 = collaborative only, 1 = content only)"},
     {"normalisation", ParamType::kString, "minmax", 0, 0, "minmax|zscore|rank",
      "how each child's scores are normalised per user before they are mixed"},
-    {"user_threshold", ParamType::kInt, "5", 0, 1000000, nullptr,
+    {"user_threshold", ParamType::kInt, "1", 0, 1000000, nullptr,
      "switching: users with fewer training interactions get the content child"},
-    {"item_threshold", ParamType::kInt, "5", 0, 1000000, nullptr,
+    {"item_threshold", ParamType::kInt, "1", 0, 1000000, nullptr,
      "switching: items with fewer training interactions get the content child"},
 };
 
