@@ -253,3 +253,34 @@ TEST_CASE("the TREC export writes a qrels file and one run per arm", "[e2e][trec
   }
   CHECK(lines > 0);
 }
+
+TEST_CASE("k-fold and seed repeats report the spread of every arm across cells", "[e2e]") {
+  const fs::path dir = FreshDir("run-repeats");
+  auto results =
+      RunAndRead(dir, Experiment(dir / "out"),
+                 "--set split.method=kfold --set split.folds=3 --set experiment.seed_repeats=2", 0);
+  const auto& r = results["repeats"];
+  REQUIRE(r["cells"].size() == 6);  // 3 folds x 2 seeds
+  const auto& pop = r["arms"]["pop"]["ndcg@10"];
+  CHECK(pop["values"].size() == 6);
+  CHECK(pop["split_sd"].get<double>() > 0);    // folds differ
+  CHECK(pop["seed_sd"].get<double>() == 0.0);  // popularity ignores the seed
+  CHECK(pop["ci_low"].get<double>() <= pop["mean"].get<double>());
+  CHECK(r["lifts"]["rnd"]["ndcg@10"]["mean"].get<double>() < 0);
+  // the first cell is the main analysis
+  CHECK(pop["values"][0].get<double>() ==
+        Approx(results["arms"][0]["metrics"]["ndcg@10"]["mean"].get<double>()));
+}
+
+TEST_CASE("a per-user split on timestamped data is reported as future leakage, and can stop the run",
+          "[e2e]") {
+  const fs::path dir = FreshDir("run-leakage");
+  auto results = RunAndRead(dir, Experiment(dir / "out"), "", 0);
+  bool future = false;
+  for (const auto& f : results["leakage"]) future = future || f["kind"] == "future-leakage";
+  CHECK(future);
+  WriteText(dir / "exp.toml", Experiment(dir / "out"));
+  auto r = RunCommand(Reclift() + " run " + (dir / "exp.toml").string() + " -q --set split.leakage=error");
+  CHECK(r.exit_code == 1);
+  CHECK(r.err.find("future-leakage") != std::string::npos);
+}

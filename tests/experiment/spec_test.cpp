@@ -365,19 +365,20 @@ TEST_CASE("an unknown table is an error with a did-you-mean hint", "[experiment]
   CHECK(ParseError(kHead + "[scenario_matrix]\n") ==
         "exp.toml:8:2: unknown table 'scenario_matrix' (known tables: experiment, dataset, split, arms, "
         "evaluation, "
-        "profilers, ab, report)");
+        "profilers, ab, report, scenarios)");
   CHECK(ParseError("seed = 3\n" + kHead) ==
         "exp.toml:1:1: unknown top-level key 'seed' (known tables: experiment, dataset, split, arms, "
         "evaluation, "
-        "profilers, ab, report)");
+        "profilers, ab, report, scenarios)");
 }
 
 TEST_CASE("an unknown key is an error at the key with a did-you-mean hint", "[experiment]") {
   CHECK(ParseError(kHead + "[split]\ntest_fration = 0.3\n") ==
         "exp.toml:9:1: unknown key 'test_fration' in [split] (did you mean 'test_fraction'?)");
-  CHECK(ParseError(kHead + "[split]\nfolds = 5\n") ==
-        "exp.toml:9:1: unknown key 'folds' in [split] (known keys: method, test_fraction, leave_last, "
-        "min_user_interactions, seed)");
+  CHECK(ParseError(kHead + "[split]\nzeta = 5\n") ==
+        "exp.toml:9:1: unknown key 'zeta' in [split] (known keys: method, test_fraction, leave_last, folds, "
+        "fold, "
+        "validation_fraction, min_user_interactions, seed, leakage)");
   CHECK(ParseError(kHead + "reccommender = \"als\"\n") ==
         "exp.toml:8:1: unknown key 'reccommender' in [[arms]] (did you mean 'recommender'?)");
   // the first unknown key in file order, although TOML++ keeps keys sorted
@@ -415,7 +416,8 @@ TEST_CASE("values of the wrong type or out of range say what was expected and wh
       {"[split]", "test_fraction = \"0.2\"",
        "exp.toml:9:17: split.test_fraction: expected a number in (0, 1), found \"0.2\""},
       {"[split]", "method = \"tempral\"",
-       "exp.toml:9:10: split.method: expected one of random, temporal, leave-last, found \"tempral\" (did "
+       "exp.toml:9:10: split.method: expected one of random, kfold, temporal, leave-last, leave-one-out, "
+       "found \"tempral\" (did "
        "you mean "
        "'temporal'?)"},
       {"[split]", "leave_last = 0", "exp.toml:9:14: split.leave_last: expected a positive integer, found 0"},
@@ -829,8 +831,12 @@ plugin = "activity"
   CHECK(r["split"] == nlohmann::json{{"method", "random"},
                                      {"test_fraction", 0.2},
                                      {"leave_last", 1},
+                                     {"folds", 5},
+                                     {"fold", nullptr},
+                                     {"validation_fraction", 0.0},
                                      {"min_user_interactions", 2},
-                                     {"seed", 42}});
+                                     {"seed", 42},
+                                     {"leakage", "warn"}});
   REQUIRE(r["arms"].size() == 3);
   CHECK(r["arms"][0] == nlohmann::json{{"name", "pop"},
                                        {"recommender", "popularity"},
