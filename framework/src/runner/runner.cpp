@@ -24,6 +24,7 @@
 #include "runner/metric_set.h"
 #include "runner/repeats.h"
 #include "runner/trec.h"
+#include "scenarios/scenarios.h"
 #include "split/leakage.h"
 #include "util/atomic_file.h"
 #include "util/error.h"
@@ -442,6 +443,10 @@ RunOutcome RunExperiment(const ExperimentSpec& spec, const PluginRegistry& regis
   }
   for (const auto& w : ab_warnings) spdlog::warn("{}", w);
 
+  // 7b. [[scenarios]]: cold-start users and items, diversity; each its own section
+  const ScenarioEnv scenario_env{spec, registry, data, split, &cell, arena, threads, {}};
+  const nlohmann::json scenario_sections = RunScenarios(scenario_env, warnings);
+
   // 8. results.json
   nlohmann::json results;
   results["schema_version"] = kResultsSchemaVersion;
@@ -528,6 +533,7 @@ RunOutcome RunExperiment(const ExperimentSpec& spec, const PluginRegistry& regis
   results["per_user"] = std::move(per_user);
   results["warnings"] = warnings;
   results["log"] = log;
+  for (const auto& [key, section] : scenario_sections.items()) results[key] = section;
 
   // 9. outputs
   const fs::path root = !options.output.empty() ? options.output : spec.output;
