@@ -87,7 +87,7 @@ TEST_CASE("on the sample, content and the switching hybrid beat collaborative fi
     CAPTURE(cf);
     CHECK(arms.at(cf)["note"] == "does not use item features");
     CHECK(ndcg("content") > ndcg(cf));
-    CHECK(ndcg("hybrid[mode=switching]") > ndcg(cf));
+    CHECK(ndcg("hybrid_switching") > ndcg(cf));
   }
   CHECK(arms.at("content")["uses_item_features"] == true);
 }

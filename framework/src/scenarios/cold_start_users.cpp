@@ -78,7 +78,8 @@ ColdUserPlan PlanColdStartUsers(const ScenarioEnv& env, const ScenarioSpec& scen
   const Dataset& data = env.data;
   ColdUserPlan plan;
   const std::string& method = env.spec.split.method;
-  plan.temporal = (method == "temporal" || method == "leave-last") && data.has_timestamps();
+  plan.temporal =
+      (method == "temporal" || method == "leave-last" || method == "leave-one-out") && data.has_timestamps();
   const uint32_t num_users = data.num_users();
   // interactions grouped by user (counting sort keeps file order within a user)
   std::vector<uint64_t> offsets(num_users + 1, 0);

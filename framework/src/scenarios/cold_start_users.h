@@ -6,13 +6,13 @@
 // of the eligible users, drawn under the scenario's seed, is held out
 // entirely: none of their interactions is in any training view except the
 // N shots given to the retrained models. A held-out user's interactions are
-// ordered by time (timestamp, then file order) when the split is temporal or
-// leave-last and the data has timestamps, else in a seeded random order; the
-// shots at N are the first N of that order (so they are nested), and every
-// point of the curve is evaluated on the same targets, the interactions after
-// the first max(N), so that the curve moves only with what is known. The
-// other users keep the plain split's training interactions (so nothing later
-// than the temporal cutoff is trained on).
+// ordered by time (timestamp, then file order) when the split is temporal,
+// leave-last or leave-one-out and the data has timestamps, else in a seeded
+// random order; the shots at N are the first N of that order (so they are
+// nested), and every point of the curve is evaluated on the same targets,
+// the interactions after the first max(N), so that the curve moves only with
+// what is known. The other users keep the plain split's training
+// interactions (so nothing later than the temporal cutoff is trained on).
 //
 //   retrain: for each N, every arm is fitted on the other users' training
 //            interactions plus each held-out user's N shots, then ranks the
