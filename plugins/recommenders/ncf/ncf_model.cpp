@@ -1,5 +1,6 @@
 // NeuMF recommender: see ncf.h and README.md.
 #define EIGEN_DONT_PARALLELIZE  // oneTBB owns the threads
+#include <tbb/blocked_range.h>
 #include <tbb/parallel_for.h>
 
 #include <algorithm>
@@ -265,32 +266,49 @@ void NcfRecommender::ApplyAdam(std::span<const uint32_t> users, std::span<const 
   }
 
   // Embeddings: lazy Adam on the rows of this batch. A row met in several
-  // samples gets their gradients summed in sample order.
+  // samples gets their gradients summed in sample order; distinct rows are
+  // independent, so they are updated in parallel.
+  using Member = ncf_detail::Matrix NeuMfGradient<float>::*;
   std::vector<uint32_t> by_row(samples);
-  auto sparse_update = [&](std::span<const uint32_t> ids, ncf_detail::Matrix& param, ncf_detail::Matrix& m,
-                           ncf_detail::Matrix& v, auto sample_gradient) {
+  std::vector<size_t> group_begin;
+  auto sparse_update = [&](std::span<const uint32_t> ids, Member gmf, Member mlp, NeuMfParameters<float>& net,
+                           NeuMfParameters<float>& m, NeuMfParameters<float>& v, bool users_side) {
     std::iota(by_row.begin(), by_row.end(), 0u);
     std::stable_sort(by_row.begin(), by_row.end(), [&](uint32_t a, uint32_t b) { return ids[a] < ids[b]; });
-    Eigen::RowVectorXf grad(param.cols());
-    for (size_t k = 0; k < samples;) {
-      const uint32_t id = ids[by_row[k]];
-      grad.setZero();
-      for (; k < samples && ids[by_row[k]] == id; ++k) grad += sample_gradient(by_row[k]);
-      ncf_detail::AdamStep(param.row(id), m.row(id), v.row(id), grad, step);
+    group_begin.clear();
+    for (size_t k = 0; k < samples; ++k) {
+      if (k == 0 || ids[by_row[k]] != ids[by_row[k - 1]]) group_begin.push_back(k);
     }
+    group_begin.push_back(samples);
+    auto& param_gmf = users_side ? net.user_gmf : net.item_gmf;
+    auto& param_mlp = users_side ? net.user_mlp : net.item_mlp;
+    auto& m_gmf = users_side ? m.user_gmf : m.item_gmf;
+    auto& m_mlp = users_side ? m.user_mlp : m.item_mlp;
+    auto& v_gmf = users_side ? v.user_gmf : v.item_gmf;
+    auto& v_mlp = users_side ? v.user_mlp : v.item_mlp;
+    tbb::parallel_for(
+        tbb::blocked_range<size_t>(0, group_begin.size() - 1, 32),
+        [&](const tbb::blocked_range<size_t>& range) {
+          Eigen::RowVectorXf grad_gmf(param_gmf.cols()), grad_mlp(param_mlp.cols());
+          for (size_t g = range.begin(); g != range.end(); ++g) {
+            grad_gmf.setZero();
+            grad_mlp.setZero();
+            for (size_t k = group_begin[g]; k < group_begin[g + 1]; ++k) {
+              const NeuMfGradient<float>& chunk = gradients_[by_row[k] / kChunkSamples];
+              const Eigen::Index row = by_row[k] % kChunkSamples;
+              grad_gmf += (chunk.*gmf).row(row);
+              grad_mlp += (chunk.*mlp).row(row);
+            }
+            const uint32_t id = ids[by_row[group_begin[g]]];
+            ncf_detail::AdamStep(param_gmf.row(id), m_gmf.row(id), v_gmf.row(id), grad_gmf, step);
+            ncf_detail::AdamStep(param_mlp.row(id), m_mlp.row(id), v_mlp.row(id), grad_mlp, step);
+          }
+        });
   };
-  auto rows_of = [&](auto member) {
-    return
-        [this, member](uint32_t s) { return (gradients_[s / kChunkSamples].*member).row(s % kChunkSamples); };
-  };
-  sparse_update(users, net_.user_gmf, first_moment_.user_gmf, second_moment_.user_gmf,
-                rows_of(&NeuMfGradient<float>::user_gmf));
-  sparse_update(users, net_.user_mlp, first_moment_.user_mlp, second_moment_.user_mlp,
-                rows_of(&NeuMfGradient<float>::user_mlp));
-  sparse_update(items, net_.item_gmf, first_moment_.item_gmf, second_moment_.item_gmf,
-                rows_of(&NeuMfGradient<float>::item_gmf));
-  sparse_update(items, net_.item_mlp, first_moment_.item_mlp, second_moment_.item_mlp,
-                rows_of(&NeuMfGradient<float>::item_mlp));
+  sparse_update(users, &NeuMfGradient<float>::user_gmf, &NeuMfGradient<float>::user_mlp, net_, first_moment_,
+                second_moment_, true);
+  sparse_update(items, &NeuMfGradient<float>::item_gmf, &NeuMfGradient<float>::item_mlp, net_, first_moment_,
+                second_moment_, false);
 }
 
 void NcfRecommender::PrepareScoring() {
