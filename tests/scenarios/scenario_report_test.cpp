@@ -112,8 +112,7 @@ TEST_CASE("the Markdown summary shows every scenario section", "[scenarios][repo
   // mean and half the interval width: 0.05 [0.04, 0.06] -> 0.0500 ±0.0100
   CHECK_THAT(md, Contains("| \\<b\\>als\\</b\\> | 0.0500 \u00B10.0100 | 0.1500 \u00B10.0300 | 0.3000 "
                           "\u00B10.0300 | 1 | 10 |\n"));
-  CHECK_THAT(md,
-             Contains("| \\<b\\>als\\</b\\> (fold-in not supported) | \u2014 | \u2014 | \u2014 | | |\n"));
+  CHECK_THAT(md, Contains("| \\<b\\>als\\</b\\> (fold-in not supported) | \u2014 | \u2014 | \u2014 | | |\n"));
   CHECK_THAT(md, Contains("### Cold start: new items\n"));
   CHECK_THAT(md, Contains("| als (does not use item features) | 0.0123 \u00B10.0025 | 0.0101 \u00B10.0020 | "
                           "0.0200 \u00B10.0100 | 0.0500 | 0.2000 \u00B10.0100 |\n"));
