@@ -474,6 +474,33 @@ void RenderDiversity(const Document& doc, std::string& out) {
   out += "\n</details>\n\n";
 }
 
+void RenderRepeats(const Document& doc, std::string& out) {
+  const Json& repeats = ObjectAt(doc.results, "repeats");
+  const Json& arms = ObjectAt(repeats, "arms");
+  if (arms.empty() || doc.primary.empty()) return;
+  const size_t cells = ArrayAt(repeats, "cells").size();
+  out += "### Repeats: " + EscapeMarkdown(doc.primary) + " over " + std::to_string(cells) +
+         " cells (splits x folds x seeds)\n\n";
+  out +=
+      "| arm | mean | " + doc.confidence + " CI | sd across splits | sd across seeds | lift vs control |\n";
+  out += "|:--|--:|:--|--:|--:|:--|\n";
+  const Json& lifts = ObjectAt(repeats, "lifts");
+  for (const auto& [name, metrics] : arms.items()) {
+    const Json& m = ObjectAt(metrics, doc.primary);
+    const Json& l = ObjectAt(ObjectAt(lifts, name), doc.primary);
+    std::string lift;
+    if (!l.empty()) {
+      lift = FormatSignedMetric(NumberAt(l, "mean")) + " [" + FormatSignedMetric(NumberAt(l, "ci_low")) +
+             ", " + FormatSignedMetric(NumberAt(l, "ci_high")) + "]";
+    }
+    out += "| " + EscapeMarkdown(name) + (name == doc.control ? " (control)" : "") + " | " +
+           FormatMetric(NumberAt(m, "mean")) + " | [" + FormatMetric(NumberAt(m, "ci_low")) + ", " +
+           FormatMetric(NumberAt(m, "ci_high")) + "] | " + FormatMetric(NumberAt(m, "split_sd")) + " | " +
+           FormatMetric(NumberAt(m, "seed_sd")) + " | " + lift + " |\n";
+  }
+  out += "\n";
+}
+
 void RenderFailures(const Document& doc, std::string& out) {
   if (doc.failed_arms.empty()) return;
   out += "### Failed arms\n\n";
@@ -541,6 +568,7 @@ std::string RenderMarkdown(const nlohmann::json& results) {
   RenderColdStartUsers(doc, out);
   RenderColdStartItems(doc, out);
   RenderDiversity(doc, out);
+  RenderRepeats(doc, out);
   RenderFailures(doc, out);
   RenderCost(doc, out);
   RenderWarnings(doc, out);
