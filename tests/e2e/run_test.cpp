@@ -270,6 +270,11 @@ TEST_CASE("k-fold and seed repeats report the spread of every arm across cells",
   // the first cell is the main analysis
   CHECK(pop["values"][0].get<double>() ==
         Approx(results["arms"][0]["metrics"]["ndcg@10"]["mean"].get<double>()));
+  // and the summary shows the spread
+  const std::string md =
+      ReadText(fs::path(results["experiment"]["run_dir"].get<std::string>()) / "summary.md");
+  CHECK(md.find("### Repeats: ndcg@10 over 6 cells") != std::string::npos);
+  CHECK(md.find("| pop (control) |") != std::string::npos);
 }
 
 TEST_CASE("a per-user split on timestamped data is reported as future leakage, and can stop the run",
