@@ -13,7 +13,6 @@
 #include <mutex>
 #include <set>
 
-#include "data/synth.h"
 #include "report/html.h"
 #include "report/render.h"
 #include "results/results.h"
@@ -156,17 +155,9 @@ RunOutcome RunExperiment(const ExperimentSpec& spec, const PluginRegistry& regis
   spdlog::info("loading dataset ({})", spec.dataset.format);
   auto t0 = Clock::now();
   LoadReport load;
-  Dataset data;
-  if (spec.dataset.format == "synthetic") {
-    SynthOptions so;
-    so.preset = spec.dataset.synthetic_preset;
-    so.seed = spec.dataset.synthetic_seed;
-    data = GenerateSynthetic(so);
-    if (data.fingerprint.empty()) data.fingerprint = FingerprintDataset(data);
-  } else {
-    data = arena.execute([&] { return LoadDataset(spec.dataset, &load); });
-  }
-  if (spec.dataset.has_positive_threshold) data.positive_threshold = spec.dataset.positive_threshold;
+  // LoadDataset reads every format, the synthetic generator included, and
+  // applies the positive threshold
+  Dataset data = arena.execute([&] { return LoadDataset(spec.dataset, &load); });
   const double load_seconds = Seconds(t0);
   for (const auto& note : load.notes) spdlog::info("dataset: {}", note);
   spdlog::info("dataset: {} users, {} items, {} interactions in {:.2f} s", data.num_users(), data.num_items(),
