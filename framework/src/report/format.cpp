@@ -173,4 +173,39 @@ std::string CsvValue(const Json* value) {
   return CsvField(value->dump());  // an object or array: keep it readable
 }
 
+ResultsView::ResultsView(const Json& r) : results(r), ab(ObjectAt(r, "ab")), comparisons(r) {
+  for (const Json& column : ArrayAt(r, "columns")) {
+    const Json* higher = Find(column, "higher_is_better");
+    columns.push_back({StringAt(column, "name"),
+                       higher == nullptr || !higher->is_boolean() || higher->get<bool>(),
+                       StringAt(column, "aggregation", "mean") == "mean"});
+  }
+  control = StringAt(ab, "control");
+  for (const Json& arm : ArrayAt(r, "arms")) {
+    if (StringAt(arm, "status", "ok") == "failed") {
+      failed_arms.push_back(&arm);
+      continue;
+    }
+    ok_arms.push_back(&arm);
+    if (StringAt(arm, "name") == control) {
+      control_arm = &arm;
+    } else {
+      treatments.push_back(&arm);
+    }
+  }
+  primary = StringAt(ab, "primary_metric");
+  if (primary.empty() && !columns.empty()) primary = columns.front().name;
+  const double a = NumberAt(ab, "alpha");
+  if (a > 0 && a < 1) alpha = a;
+  corrected = StringAt(ab, "correction", "none") != "none";
+  confidence = fmt::format("{:g}%", std::round((1 - alpha) * 100 * 1e4) / 1e4);
+}
+
+const ResultsColumn* ResultsView::FindColumn(std::string_view name) const {
+  for (const ResultsColumn& column : columns) {
+    if (column.name == name) return &column;
+  }
+  return nullptr;
+}
+
 }  // namespace reclift::host::report

@@ -42,6 +42,35 @@ class ComparisonIndex {
   std::map<std::string, const Json*, std::less<>> rows_;
 };
 
+// A metric column as the renderers need it.
+struct ResultsColumn {
+  std::string name;
+  bool higher_is_better = true;
+  bool per_user = true;  // "mean" aggregation: has intervals and comparisons
+};
+
+// What every renderer reads first from results.json: the columns, the arms
+// split into ok / failed / control / treatments, the primary metric and the
+// confidence level. `results` must outlive the view.
+struct ResultsView {
+  const Json& results;
+  const Json& ab;
+  std::vector<ResultsColumn> columns;
+  std::vector<const Json*> ok_arms;
+  std::vector<const Json*> failed_arms;
+  std::string control;
+  const Json* control_arm = nullptr;
+  std::vector<const Json*> treatments;  // ok arms other than the control
+  std::string primary;                  // ab.primary_metric, else the first column
+  double alpha = 0.05;
+  bool corrected = true;   // a multiple-comparison correction was applied
+  std::string confidence;  // "95%"
+  ComparisonIndex comparisons;
+
+  explicit ResultsView(const Json& results);
+  const ResultsColumn* FindColumn(std::string_view name) const;
+};
+
 // Markdown. Every number that can be missing prints as an em dash.
 inline constexpr std::string_view kMissing = "\u2014";
 // Metric values: 4 decimals (0.1294), or 4 significant digits in scientific

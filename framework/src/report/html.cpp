@@ -430,61 +430,13 @@ std::string XyChartSvg(const std::vector<XySeries>& series, std::string_view x_l
 // ---------------------------------------------------------------------------
 // Reading the document.
 
-struct Column {
-  std::string name;
-  bool higher_is_better = true;
-  bool per_user = true;  // "mean" aggregation: has intervals and comparisons
-};
+using Column = report::ResultsColumn;
 
-struct Document {
-  const Json& results;
-  const Json& ab;
-  std::vector<Column> columns;
-  std::vector<const Json*> ok_arms;
-  std::vector<const Json*> failed_arms;
-  std::string control;
-  const Json* control_arm = nullptr;
-  std::vector<const Json*> treatments;  // ok arms other than the control
-  std::string primary;
-  double alpha = 0.05;
-  std::string confidence;  // "95%"
-  std::string p_label;     // "p (adj.)" or "p"
-  ComparisonIndex comparisons;
+struct Document : report::ResultsView {
+  std::string p_label;  // "p (adj.)" or "p"
 
-  explicit Document(const Json& r) : results(r), ab(ObjectAt(r, "ab")), comparisons(r) {
-    for (const Json& column : ArrayAt(r, "columns")) {
-      const Json* higher = Find(column, "higher_is_better");
-      columns.push_back({StringAt(column, "name"),
-                         higher == nullptr || !higher->is_boolean() || higher->get<bool>(),
-                         StringAt(column, "aggregation", "mean") == "mean"});
-    }
-    control = StringAt(ab, "control");
-    for (const Json& arm : ArrayAt(r, "arms")) {
-      if (StringAt(arm, "status", "ok") == "failed") {
-        failed_arms.push_back(&arm);
-        continue;
-      }
-      ok_arms.push_back(&arm);
-      if (StringAt(arm, "name") == control) {
-        control_arm = &arm;
-      } else {
-        treatments.push_back(&arm);
-      }
-    }
-    primary = StringAt(ab, "primary_metric");
-    if (primary.empty() && !columns.empty()) primary = columns.front().name;
-    const double a = NumberAt(ab, "alpha");
-    if (a > 0 && a < 1) alpha = a;
-    confidence = fmt::format("{:g}%", std::round((1 - alpha) * 100 * 1e4) / 1e4);
-    p_label = StringAt(ab, "correction", "none") != "none" ? "p (adj.)" : "p";
-  }
+  explicit Document(const Json& r) : ResultsView(r), p_label(corrected ? "p (adj.)" : "p") {}
 
-  const Column* FindColumn(std::string_view name) const {
-    for (const Column& column : columns) {
-      if (column.name == name) return &column;
-    }
-    return nullptr;
-  }
   bool HigherIsBetter(std::string_view metric) const {
     const Column* column = FindColumn(metric);
     return column == nullptr || column->higher_is_better;

@@ -30,63 +30,11 @@ using report::NumberAt;
 using report::ObjectAt;
 using report::StringAt;
 
-struct Column {
-  std::string name;
-  bool higher_is_better = true;
-  bool per_user = true;  // "mean" aggregation: has intervals and comparisons
-};
+using Column = report::ResultsColumn;
 
 // Everything the sections share, read once from the document.
-struct Document {
-  const Json& results;
-  const Json& ab;
-  std::vector<Column> columns;
-  std::vector<const Json*> ok_arms;
-  std::vector<const Json*> failed_arms;
-  std::string control;
-  const Json* control_arm = nullptr;
-  std::vector<const Json*> treatments;  // ok arms other than the control
-  std::string primary;
-  double alpha = 0.05;
-  bool corrected = true;
-  std::string confidence;  // "95%"
-  report::ComparisonIndex comparisons;
-
-  explicit Document(const Json& r) : results(r), ab(ObjectAt(r, "ab")), comparisons(r) {
-    for (const Json& column : ArrayAt(r, "columns")) {
-      const Json* higher = Find(column, "higher_is_better");
-      columns.push_back({StringAt(column, "name"),
-                         higher == nullptr || !higher->is_boolean() || higher->get<bool>(),
-                         StringAt(column, "aggregation", "mean") == "mean"});
-    }
-    control = StringAt(ab, "control");
-    for (const Json& arm : ArrayAt(r, "arms")) {
-      if (StringAt(arm, "status", "ok") == "failed") {
-        failed_arms.push_back(&arm);
-        continue;
-      }
-      ok_arms.push_back(&arm);
-      if (StringAt(arm, "name") == control) {
-        control_arm = &arm;
-      } else {
-        treatments.push_back(&arm);
-      }
-    }
-    primary = StringAt(ab, "primary_metric");
-    if (primary.empty() && !columns.empty()) primary = columns.front().name;
-    const double a = NumberAt(ab, "alpha");
-    if (a > 0 && a < 1) alpha = a;
-    corrected = StringAt(ab, "correction", "none") != "none";
-    const double level = std::round((1 - alpha) * 100 * 1e4) / 1e4;
-    confidence = fmt::format("{:g}%", level);
-  }
-
-  const Column* FindColumn(std::string_view name) const {
-    for (const Column& column : columns) {
-      if (column.name == name) return &column;
-    }
-    return nullptr;
-  }
+struct Document : report::ResultsView {
+  using ResultsView::ResultsView;
   std::string PLabel() const { return corrected ? "p_adj" : "p"; }
 };
 
