@@ -57,18 +57,7 @@ Status ItemKnnRecommender::ScoreBatch(std::span<const uint32_t> users, std::span
 
 Status ItemKnnRecommender::Predict(uint32_t user, std::span<const uint32_t> items,
                                    std::span<float> out) const {
-  RECLIFT_RETURN_IF_ERROR(core_.CheckFitted());
-  const TrainData& d = core_.data();
-  if (user >= d.num_users)
-    return Status::InvalidArgument("user " + std::to_string(user) + " is out of range");
-  if (out.size() != items.size()) return Status::InvalidArgument("out and items differ in size");
-  for (size_t j = 0; j < items.size(); ++j) {
-    if (items[j] >= d.num_items) {
-      return Status::InvalidArgument("item " + std::to_string(items[j]) + " is out of range");
-    }
-    out[j] = core_.Predict(user, items[j]);
-  }
-  return Status::Ok();
+  return core_.PredictMany(user, items, out);
 }
 
 Status ItemKnnRecommender::ScoreHistory(std::span<const uint32_t> history_items,

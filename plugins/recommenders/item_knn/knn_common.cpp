@@ -501,6 +501,20 @@ Status KnnCore::Fit(const TrainData& data, const KnnOptions& options, bool user_
   return Status::Ok();
 }
 
+Status KnnCore::PredictMany(uint32_t user, std::span<const uint32_t> items, std::span<float> out) const {
+  RECLIFT_RETURN_IF_ERROR(CheckFitted());
+  if (user >= data_->num_users)
+    return Status::InvalidArgument("user " + std::to_string(user) + " is out of range");
+  if (out.size() != items.size()) return Status::InvalidArgument("out and items differ in size");
+  for (size_t j = 0; j < items.size(); ++j) {
+    if (items[j] >= data_->num_items) {
+      return Status::InvalidArgument("item " + std::to_string(items[j]) + " is out of range");
+    }
+    out[j] = Predict(user, items[j]);
+  }
+  return Status::Ok();
+}
+
 float KnnCore::Predict(uint32_t user, uint32_t item) const {
   const TrainData& d = *data_;
   const double mu = baselines_.global_mean;

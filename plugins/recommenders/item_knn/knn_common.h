@@ -114,6 +114,10 @@ class KnnCore {
   // Fewer than min_k usable neighbours: the global mean (basic), x's mean
   // (means) or the baseline (baseline). Only stored neighbours are searched.
   float Predict(uint32_t user, uint32_t item) const;
+  // Predict for each of `items` into out (the Recommender::Predict entry
+  // point of both plugins): InvalidArgument for ids out of range or sizes
+  // that differ, or before a successful Fit.
+  Status PredictMany(uint32_t user, std::span<const uint32_t> items, std::span<float> out) const;
 
   // The neighbours of an x unseen at fit time, described by its (y, value)
   // entries (sorted by y, unique), keeping the `keep` most similar.
