@@ -1,7 +1,9 @@
 #include "eval/ranker.h"
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <cmath>
+#include <random>
 
 #include "reclift/owned_train_data.h"
 
@@ -85,5 +87,70 @@ TEST_CASE("RankUsers refuses NaN and infinite scores, naming the user and item",
     Status s = RankUsers(model, kCapScoreBatch, data.view(), users, RankerOptions{}, lists);
     REQUIRE_FALSE(s.ok());
     CHECK(s.message().find("for user 2, item 0") != std::string::npos);
+  }
+}
+
+namespace {
+// The reference: sort every non-excluded item by (score desc, id asc), cut k.
+std::vector<uint32_t> SortedTopK(const std::vector<float>& scores, const std::vector<uint32_t>& exclude,
+                                 size_t k) {
+  std::vector<uint32_t> items;
+  for (uint32_t i = 0; i < scores.size(); ++i) {
+    if (!std::binary_search(exclude.begin(), exclude.end(), i)) items.push_back(i);
+  }
+  std::stable_sort(items.begin(), items.end(), [&](uint32_t a, uint32_t b) { return scores[a] > scores[b]; });
+  items.resize(std::min(k, items.size()));
+  return items;
+}
+}  // namespace
+
+TEST_CASE("TopK over long rows (the chunked scan) equals a full sort, ties and exclusions included",
+          "[ranker]") {
+  std::mt19937 rng(3);
+  for (size_t n : {63u, 64u, 65u, 1000u, 4133u}) {
+    for (size_t k : {1u, 5u, 20u, 200u}) {
+      std::vector<float> scores(n);
+      // few distinct values, so most chunks hold ties with the threshold;
+      // rising with the id, so late chunks keep entering the heap
+      for (size_t i = 0; i < n; ++i) scores[i] = static_cast<float>(rng() % 7) + (i % 3 == 0 ? i / 500 : 0);
+      std::vector<uint32_t> exclude;
+      for (uint32_t i = 0; i < n; ++i) {
+        if (rng() % 4 == 0) exclude.push_back(i);
+      }
+      std::vector<uint32_t> out;
+      TopK(scores, exclude, k, out);
+      INFO("n = " << n << ", k = " << k);
+      CHECK(out == SortedTopK(scores, exclude, k));
+    }
+  }
+}
+
+TEST_CASE("RankUsers finds a NaN or infinite score anywhere in a long row, also in a skipped chunk",
+          "[ranker]") {
+  auto data = OwnedTrainData::FromTriplets(3, 700, {{0, 1}});
+  const uint32_t users[] = {0, 1, 2};
+  struct Model final : public Recommender {
+    float bad = 0;
+    uint32_t where = 0;
+    Status Fit(const TrainData&, const Params&, const Context&) override { return {}; }
+    Status Score(uint32_t u, std::span<const uint32_t> items, std::span<float> out) const override {
+      // high scores first, so the heap is full early and later chunks are skipped
+      for (size_t j = 0; j < items.size(); ++j) out[j] = 1000.f - static_cast<float>(items[j]);
+      for (size_t j = 0; j < items.size(); ++j) {
+        if (u == 1 && items[j] == where) out[j] = bad;
+      }
+      return {};
+    }
+  };
+  for (float bad : {std::nanf(""), INFINITY, -INFINITY}) {
+    for (uint32_t where : {0u, 63u, 64u, 650u, 699u}) {
+      Model model;
+      model.bad = bad;
+      model.where = where;
+      std::vector<std::vector<uint32_t>> lists;
+      Status s = RankUsers(model, 0, data.view(), users, RankerOptions{}, lists);
+      REQUIRE_FALSE(s.ok());
+      CHECK(s.message().find("for user 1, item " + std::to_string(where)) != std::string::npos);
+    }
   }
 }

@@ -4,7 +4,8 @@
 // are scored in blocks (one ScoreBatch call per block when the recommender
 // has the capability, else Score per user), blocks in parallel with oneTBB.
 //
-// Memory is bounded by block_users x num_items floats per worker.
+// Memory is bounded by block_users x num_items floats per worker (about 1 MiB
+// with the automatic block size).
 #pragma once
 
 #include <cstdint>
@@ -18,7 +19,7 @@ namespace reclift::host {
 
 struct RankerOptions {
   size_t k = 10;             // list length (the largest cut-off)
-  size_t block_users = 256;  // users scored together
+  size_t block_users = 0;    // users scored together; 0: as many as keep the block's scores in L2
   bool exclude_seen = true;  // remove the user's training items
   bool use_batch = true;     // use ScoreBatch when the plugin declares it
 };

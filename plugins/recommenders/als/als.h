@@ -19,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "reclift/dense_scorer.h"
 #include "reclift/params.h"
 #include "reclift/recommender.h"
 
@@ -77,6 +78,8 @@ class AlsRecommender final : public Recommender {
   // item_factors' Gram matrix plus regularization * I (f x f, column-major),
   // kept after Fit for fold-in.
   std::vector<float> item_gram_;
+  // The item factors packed by Fit for ScoreBatch.
+  DenseScorer scorer_;
 };
 
 }  // namespace reclift::recommenders

@@ -308,6 +308,8 @@ Status AlsRecommender::Fit(const TrainData& data, const Params& params, const Co
     ctx.Log(LogLevel::kDebug,
             "als: sweep " + std::to_string(it + 1) + "/" + std::to_string(iterations_) + " done");
   }
+  scorer_.Reset(item_factors_.data(), data.num_items, static_cast<size_t>(factors_),
+                static_cast<size_t>(factors_));
   return Status::Ok();
 }
 
@@ -336,20 +338,16 @@ Status AlsRecommender::ScoreBatch(std::span<const uint32_t> users, std::span<flo
         "als: ScoreBatch: out must hold users x items = " + std::to_string(users.size() * num_items) +
         " scores, has " + std::to_string(out.size()));
   }
-  const int f = factors_;
-  als_detail::RowMatrix block(static_cast<Eigen::Index>(users.size()), f);
+  if (scorer_.num_items() != num_items) return Status::InvalidArgument("als: ScoreBatch called before Fit");
+  const size_t f = static_cast<size_t>(factors_);
+  std::vector<float> rows(users.size() * f);
   for (size_t b = 0; b < users.size(); ++b) {
     if (users[b] >= data_->num_users) {
       return Status::InvalidArgument("als: user id " + std::to_string(users[b]) + " is out of range");
     }
-    block.row(static_cast<Eigen::Index>(b)) =
-        Eigen::Map<const Eigen::RowVectorXf>(user_factors_.data() + static_cast<size_t>(users[b]) * f, f);
+    std::copy_n(user_factors_.data() + static_cast<size_t>(users[b]) * f, f, rows.data() + b * f);
   }
-  Eigen::Map<const als_detail::RowMatrix> item_factors(item_factors_.data(),
-                                                       static_cast<Eigen::Index>(num_items), f);
-  Eigen::Map<als_detail::RowMatrix> scores(out.data(), static_cast<Eigen::Index>(users.size()),
-                                           static_cast<Eigen::Index>(num_items));
-  scores.noalias() = block * item_factors.transpose();
+  scorer_.ScoreRows(rows.data(), users.size(), f, {}, out);
   return Status::Ok();
 }
 

@@ -24,6 +24,7 @@
 #include <span>
 #include <vector>
 
+#include "reclift/dense_scorer.h"
 #include "reclift/params.h"
 #include "reclift/recommender.h"
 
@@ -78,6 +79,8 @@ class BprRecommender final : public Recommender {
   std::vector<float> user_factors_;            // row-major num_users x factors
   std::vector<float> item_factors_;            // row-major num_items x factors
   std::vector<float> item_bias_;
+  // The item factors and biases packed by Fit for ScoreBatch.
+  DenseScorer scorer_;
 };
 
 }  // namespace reclift::recommenders

@@ -13,8 +13,6 @@
 namespace reclift::recommenders {
 namespace bpr_detail {
 
-using RowMatrix = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
-
 // Triples per parallel chunk in the non-deterministic mode: large enough to
 // amortise scheduling, small enough to balance two to dozens of threads.
 constexpr size_t kChunk = size_t{1} << 15;
@@ -226,6 +224,8 @@ Status BprRecommender::Fit(const TrainData& data, const Params& params, const Co
                                      reclift::detail::FormatNumber(learning_rate_) + ")");
     }
   }
+  scorer_.Reset(item_factors_.data(), data.num_items, static_cast<size_t>(factors_),
+                static_cast<size_t>(factors_), item_bias_);
   return Status::Ok();
 }
 
@@ -259,22 +259,16 @@ Status BprRecommender::ScoreBatch(std::span<const uint32_t> users, std::span<flo
         "bpr: ScoreBatch: out must hold users x items = " + std::to_string(users.size() * num_items) +
         " scores, has " + std::to_string(out.size()));
   }
-  const int f = factors_;
-  bpr_detail::RowMatrix block(static_cast<Eigen::Index>(users.size()), f);
+  if (scorer_.num_items() != num_items) return Status::InvalidArgument("bpr: ScoreBatch called before Fit");
+  const size_t f = static_cast<size_t>(factors_);
+  std::vector<float> rows(users.size() * f);
   for (size_t b = 0; b < users.size(); ++b) {
     if (users[b] >= data_->num_users) {
       return Status::InvalidArgument("bpr: user id " + std::to_string(users[b]) + " is out of range");
     }
-    block.row(static_cast<Eigen::Index>(b)) =
-        Eigen::Map<const Eigen::RowVectorXf>(user_factors_.data() + static_cast<size_t>(users[b]) * f, f);
+    std::copy_n(user_factors_.data() + static_cast<size_t>(users[b]) * f, f, rows.data() + b * f);
   }
-  Eigen::Map<const bpr_detail::RowMatrix> item_factors(item_factors_.data(),
-                                                       static_cast<Eigen::Index>(num_items), f);
-  Eigen::Map<bpr_detail::RowMatrix> scores(out.data(), static_cast<Eigen::Index>(users.size()),
-                                           static_cast<Eigen::Index>(num_items));
-  scores.noalias() = block * item_factors.transpose();
-  scores.rowwise() +=
-      Eigen::Map<const Eigen::RowVectorXf>(item_bias_.data(), static_cast<Eigen::Index>(num_items));
+  scorer_.ScoreRows(rows.data(), users.size(), f, {}, out);
   return Status::Ok();
 }
 
