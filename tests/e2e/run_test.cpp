@@ -1,6 +1,10 @@
 // End-to-end: the `reclift` program on small synthetic experiments.
+#include <algorithm>
 #include <catch2/catch.hpp>
+#include <cmath>
+#include <map>
 #include <set>
+#include <sstream>
 
 #include "e2e/cli_support.h"
 
@@ -232,26 +236,108 @@ TEST_CASE("sampled candidates are flagged as not comparable to full ranking and 
   CHECK(flagged);
 }
 
-TEST_CASE("the TREC export writes a qrels file and one run per arm", "[e2e][trec]") {
-  const fs::path dir = FreshDir("run-trec");
-  auto results = RunAndRead(dir, Experiment(dir / "out"), "--set evaluation.export_trec=true", 0);
-  const fs::path trec = fs::path(results["experiment"]["run_dir"].get<std::string>()) / "trec";
-  CHECK(fs::exists(trec / "qrels.txt"));
-  CHECK(fs::exists(trec / "run-pop.txt"));
-  CHECK(fs::exists(trec / "run-rnd.txt"));
-  // every run line has the six TREC fields
-  std::istringstream run(ReadText(trec / "run-pop.txt"));
-  std::string line;
-  size_t lines = 0;
-  while (std::getline(run, line)) {
-    std::istringstream fields(line);
-    std::string f;
-    size_t n = 0;
-    while (fields >> f) ++n;
-    CHECK(n == 6);
-    ++lines;
+namespace {
+
+// trec_eval's measures, from its documentation and definitions (not from
+// reclift's evaluator): the run is re-sorted by score (descending; ties by
+// docno, descending), relevance >= 1 counts as relevant, ndcg_cut uses the
+// qrels relevance as a linear gain with discount log2(rank + 1) and the ideal
+// list of all the query's relevant documents, map_cut divides by all the
+// query's relevant documents, and -c averages over every query of the qrels.
+struct TrecEval {
+  std::map<std::string, std::map<std::string, long>> qrels;  // query -> doc -> relevance
+  std::map<std::string, std::vector<std::pair<double, std::string>>> run;
+
+  TrecEval(const std::string& qrels_text, const std::string& run_text) {
+    std::istringstream q(qrels_text), r(run_text);
+    std::string query, zero, doc, rel, q0, rank, score, tag;
+    while (q >> query >> zero >> doc >> rel) qrels[query][doc] = std::atol(rel.c_str());
+    while (r >> query >> q0 >> doc >> rank >> score >> tag) run[query].emplace_back(std::stod(score), doc);
+    for (auto& [query, docs] : run) {
+      std::sort(docs.begin(), docs.end(), [](const auto& a, const auto& b) {
+        return a.first > b.first || (a.first == b.first && a.second > b.second);
+      });
+    }
   }
-  CHECK(lines > 0);
+
+  // The mean over the qrels' queries of `measure` at cut-off k.
+  double Mean(const std::string& measure, size_t k) const {
+    double total = 0;
+    for (const auto& [query, judged] : qrels) {
+      std::vector<long> gains;  // of the ranked documents
+      if (auto it = run.find(query); it != run.end()) {
+        for (const auto& [score, doc] : it->second) {
+          const auto j = judged.find(doc);
+          gains.push_back(j == judged.end() ? 0 : j->second);
+        }
+      }
+      std::vector<long> ideal;
+      for (const auto& [doc, rel] : judged) {
+        if (rel >= 1) ideal.push_back(rel);
+      }
+      std::sort(ideal.rbegin(), ideal.rend());
+      const double num_rel = static_cast<double>(ideal.size());
+      double hits = 0, dcg = 0, idcg = 0, ap = 0, rr = 0;
+      for (size_t i = 0; i < gains.size(); ++i) {
+        if (gains[i] < 1) continue;
+        if (rr == 0) rr = 1.0 / static_cast<double>(i + 1);
+        if (i >= k) continue;
+        hits += 1;
+        dcg += static_cast<double>(gains[i]) / std::log2(static_cast<double>(i) + 2);
+        ap += hits / static_cast<double>(i + 1);
+      }
+      for (size_t i = 0; i < ideal.size() && i < k; ++i) {
+        idcg += static_cast<double>(ideal[i]) / std::log2(static_cast<double>(i) + 2);
+      }
+      if (measure == "P") total += hits / static_cast<double>(k);
+      if (measure == "recall") total += hits / num_rel;
+      if (measure == "ndcg_cut") total += idcg > 0 ? dcg / idcg : 0;
+      if (measure == "map_cut") total += ap / num_rel;
+      if (measure == "success") total += hits > 0 ? 1 : 0;
+      if (measure == "recip_rank") total += rr;
+    }
+    return total / static_cast<double>(qrels.size());
+  }
+};
+
+}  // namespace
+
+TEST_CASE("the TREC export, scored by trec_eval's definitions, gives reclift's means to 4 decimals",
+          "[e2e][trec]") {
+  const fs::path dir = FreshDir("run-trec");
+  std::string toml = Experiment(dir / "out", R"(
+[[arms]]
+name = "knn"
+recommender = "item_knn"
+)");
+  toml.replace(toml.find(R"(metrics = ["precision", "recall", "ndcg"])"),
+               std::string(R"(metrics = ["precision", "recall", "ndcg"])").size(),
+               R"(metrics = ["precision", "recall", "ndcg", "map", "hit_rate", "mrr"])");
+  auto results = RunAndRead(dir, toml, "--set evaluation.export_trec=true", 0);
+  const fs::path trec = fs::path(results["experiment"]["run_dir"].get<std::string>()) / "trec";
+  const std::string qrels = ReadText(trec / "qrels.txt");
+  CHECK(ReadText(trec / "README.txt").find("trec_eval -c -m P.5") != std::string::npos);
+  size_t compared = 0;
+  for (const auto& arm : results["arms"]) {
+    const std::string name = arm["name"];
+    INFO("arm " << name);
+    REQUIRE(fs::exists(trec / ("run-" + name + ".txt")));
+    const TrecEval te(qrels, ReadText(trec / ("run-" + name + ".txt")));
+    REQUIRE(te.qrels.size() > 20);
+    const auto& m = arm["metrics"];
+    for (size_t k : {5u, 10u}) {
+      const std::string at = "@" + std::to_string(k);
+      CHECK(te.Mean("P", k) == Approx(m["precision" + at]["mean"].get<double>()).margin(5e-5));
+      CHECK(te.Mean("recall", k) == Approx(m["recall" + at]["mean"].get<double>()).margin(5e-5));
+      CHECK(te.Mean("ndcg_cut", k) == Approx(m["ndcg" + at]["mean"].get<double>()).margin(5e-5));
+      CHECK(te.Mean("map_cut", k) == Approx(m["map" + at]["mean"].get<double>()).margin(5e-5));
+      CHECK(te.Mean("success", k) == Approx(m["hit_rate" + at]["mean"].get<double>()).margin(5e-5));
+      compared += 5;
+    }
+    // the runs are 10 long: recip_rank (no cut-off) is mrr@10
+    CHECK(te.Mean("recip_rank", 1000) == Approx(m["mrr@10"]["mean"].get<double>()).margin(5e-5));
+  }
+  CHECK(compared == 30);
 }
 
 TEST_CASE("k-fold and seed repeats report the spread of every arm across cells", "[e2e]") {

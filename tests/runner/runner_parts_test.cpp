@@ -159,3 +159,25 @@ TEST_CASE("the TREC export writes qrels and runs that trec_eval orders as reclif
         "bob Q0 i0 1 2 my_arm\nbob Q0 i4 2 1 my_arm\n"
         "dave Q0 i4 1 3 my_arm\ndave Q0 i1 2 2 my_arm\ndave Q0 i5 3 1 my_arm\n");
 }
+
+TEST_CASE("graded qrels are whole numbers trec_eval can read: half stars are doubled", "[runner][trec]") {
+  Fixture f;
+  CHECK(TrecGainScale(f.cell) == 1);
+  // alice's relevant i2 rated 4.5 instead of 5: every gain doubles
+  for (UserTest& ut : f.cell.users) {
+    for (float& g : ut.gains) g = g == 5.f && &ut == &f.cell.users[0] ? 4.5f : g;
+  }
+  CHECK(TrecGainScale(f.cell) == 2);
+  CHECK(TrecQrels(f.data, f.cell, true) ==
+        "alice 0 i2 9\nalice 0 i3 0\n"
+        "bob 0 i4 10\n"
+        "dave 0 i0 8\n");
+  f.cell.users[0].gains[0] = 1.0f / 3.0f;  // no small factor: thousandths, rounded
+  CHECK(TrecGainScale(f.cell) == 1000);
+  CHECK(TrecQrels(f.data, f.cell, true).substr(0, 15) == "alice 0 i2 333\n");
+  const std::string readme = TrecReadme({5, 10}, {"run-a.txt", "run-b.txt"}, true, 2);
+  CHECK(readme.find("trec_eval -c -m P.5 -m recall.5 -m ndcg_cut.5 -m map_cut.5 -m success.5 -m P.10") !=
+        std::string::npos);
+  CHECK(readme.find("-m recip_rank qrels.txt run-b.txt") != std::string::npos);
+  CHECK(readme.find("times 2") != std::string::npos);
+}

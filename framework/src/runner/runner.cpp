@@ -537,7 +537,13 @@ RunOutcome RunExperiment(const ExperimentSpec& spec, const PluginRegistry& regis
     const fs::path trec_dir = outcome.run_dir / "trec";
     WriteFileAtomic(trec_dir / "qrels.txt", TrecQrels(data, cell, false));
     if (data.explicit_feedback) WriteFileAtomic(trec_dir / "qrels-graded.txt", TrecQrels(data, cell, true));
-    for (const auto& [name, content] : trec_runs) WriteFileAtomic(trec_dir / name, content);
+    std::vector<std::string> run_files;
+    for (const auto& [name, content] : trec_runs) {
+      WriteFileAtomic(trec_dir / name, content);
+      run_files.push_back(name);
+    }
+    WriteFileAtomic(trec_dir / "README.txt", TrecReadme(spec.evaluation.ks, run_files, data.explicit_feedback,
+                                                        data.explicit_feedback ? TrecGainScale(cell) : 1.0));
     outcome.reports.push_back(trec_dir);
   }
   outcome.results_file = outcome.run_dir / "results.json";
