@@ -13,12 +13,14 @@
 //       u.data is MovieLens-100K's "user \t item \t rating \t timestamp" file.
 //
 //   mf_sgd_bench speed [--preset ml-20m] [--threads 2] [--epochs 3] [--factors 100]
-//                      [--algos svd,svdpp] [--strata 1,2,4] [--order user]
+//                      [--algos svd,svdpp] [--strata 1,2,4] [--order user] [--selection 1]
 //       Rating updates per second of the SGD epochs on the whole data set
 //       (synthetic preset, optionally with --interactions N, or --udata): per
 //       wall-clock second, and per CPU second (= per core, robust to other
 //       jobs on the machine), against Surprise's SVD at 1.4 million updates
-//       per second per core; peak memory (VmHWM).
+//       per second per core; peak memory (VmHWM). Then (strata 1, unless
+//       --selection 0) the same number of epochs of the selection model that
+//       Fit adds for top-N ranking, with its default parameters.
 //
 // Run it with `nice`: the machine is shared.
 #include <tbb/global_control.h>
@@ -249,6 +251,7 @@ struct Options {
   int threads = 2;
   int epochs = 3;
   int factors = 0;            // 0: each model's default
+  bool selection = true;      // speed: also time the selection model (top-N ranking)
   uint64_t interactions = 0;  // 0: the preset's count
   uint64_t seed = 42;
 };
@@ -286,6 +289,8 @@ Options ParseOptions(int argc, char** argv) {
       o.factors = std::stoi(value);
     } else if (flag == "--interactions") {
       o.interactions = std::stoull(value);
+    } else if (flag == "--selection") {
+      o.selection = value != "0" && value != "false";
     } else if (flag == "--seed") {
       o.seed = std::stoull(value);
     } else {
@@ -360,6 +365,27 @@ void RunSpeed(const Options& o, const RatingTable& table) {
                   seconds / o.epochs, cpu / o.epochs, updates / seconds, updates / cpu,
                   updates / cpu / kSurpriseUpdatesPerSecond,
                   std::sqrt(squared / static_cast<double>(data.view().nnz())), PeakMemoryMiB());
+      std::fflush(stdout);
+      if (strata != 1 || !o.selection) continue;
+      // the selection model Fit adds for top-N ranking (ranking = "expected" or "selection")
+      model->Finish();
+      const auto selection_start = Clock::now();
+      const double selection_cpu_start = ProcessCpuSeconds();
+      model->ConfigureSelection(o.seed);
+      double brier = 0;
+      for (int epoch = 0; epoch < o.epochs; ++epoch) brier = model->RunSelectionEpoch(epoch);
+      model->FinishSelection();
+      const double selection_seconds = Seconds(selection_start),
+                   selection_cpu = ProcessCpuSeconds() - selection_cpu_start;
+      const int negatives = static_cast<int>(params.GetInt("selection_negatives"));
+      const int default_epochs = static_cast<int>(params.GetInt("selection_epochs"));
+      const double steps = static_cast<double>(data.view().nnz()) * (1 + negatives) * o.epochs;
+      std::printf(
+          "%-6s selection model: %d factors, %d negatives per pair: %.2f s / epoch (%.2f cpu s), %.3g "
+          "logistic steps per cpu s, Brier score %.4f in the last epoch; the default %d epochs: %.0f s\n",
+          a.name.c_str(), model->selection_factors(), negatives, selection_seconds / o.epochs,
+          selection_cpu / o.epochs, steps / selection_cpu, brier, default_epochs,
+          selection_seconds / o.epochs * default_epochs);
       std::fflush(stdout);
     }
   }

@@ -43,6 +43,29 @@
 // the per-rating loops use AVX2 + FMA when the CPU has them (checked at run
 // time) and prefetch the item rows of the next ratings.
 //
+// Top-N ranking: a second, separate "selection" model of which items a user
+// picks (rates at all), fitted on the same training interactions after the
+// rating SGD, with its own parameters and seeded streams (so the rating model
+// and Predict do not depend on it):
+//
+//   P(pick | u, i) = sigmoid(c_i + x_u . y_i + log s_u)
+//
+// a logistic matrix factorisation trained by SGD on every training pair
+// (label 1) and `selection_negatives` items per pair drawn uniformly among
+// the items u did not pick (label 0). Sampling keeps a share
+// s_u = negatives |N(u)| / (items - |N(u)|) of the unpicked pairs, so the
+// fitted logit is corrected by log s_u (case-control "prior correction")
+// to estimate the probability over the whole catalogue. `ranking` chooses
+// what Score and ScoreBatch return:
+//   rating     the unclipped rating estimate (the model's only output before)
+//   selection  P(pick | u, i)
+//   expected   P(pick | u, i) * g(u, i), g = (clip(r^) - r_min) / (r_max - r_min):
+//              the expected normalised rating of the item, counting an item
+//              the user does not pick as 0 (the two-part, missing-not-at-
+//              random view of ratings: Marlin & Zemel 2009, Steck 2010).
+// Training the selection model is sequential, users in a seeded order per
+// epoch, so it depends on the seed only, whatever the thread count.
+//
 // Thread-safety: Fit is single-caller; the scoring methods are const and may
 // be called concurrently after Fit.
 #pragma once
@@ -76,6 +99,19 @@ inline constexpr ParamSpec kMfSgdParams[] = {
     {"strata", ParamType::kInt, "1", 1, 64, nullptr,
      "1: sequential SGD; K > 1: K x K blocks run K at a time in parallel (DSGD), the same for any thread "
      "count"},
+    {"ranking", ParamType::kString, "expected", 0, 0, "expected|selection|rating",
+     "what Score ranks by: expected = P(pick) x normalised predicted rating; selection = P(pick); rating = "
+     "the predicted rating alone (Predict is always the rating)"},
+    {"selection_factors", ParamType::kInt, "32", 1, 1024, nullptr,
+     "latent factors of the selection model (which items a user picks); not used with ranking = rating"},
+    {"selection_epochs", ParamType::kInt, "20", 1, 1000, nullptr,
+     "selection model: passes over the training pairs"},
+    {"selection_negatives", ParamType::kInt, "4", 1, 100, nullptr,
+     "selection model: items drawn among those the user did not pick, per training pair"},
+    {"selection_learning_rate", ParamType::kFloat, "0.05", 1e-6, 1, nullptr,
+     "selection model: SGD step size"},
+    {"selection_regularization", ParamType::kFloat, "0.01", 0, 10, nullptr,
+     "selection model: L2 penalty of every parameter, at each step that touches it"},
 };
 
 // The "svdpp" plugin (SVD++): Surprise's SVDpp defaults.
@@ -87,9 +123,25 @@ inline constexpr ParamSpec kSvdppParams[] = {
      "L2 penalty of every parameter, applied at each rating that touches it"},
     {"init_mean", ParamType::kFloat, "0", -1, 1, nullptr, "mean of the normal initial factors"},
     {"init_std", ParamType::kFloat, "0.1", 0, 1, nullptr, "standard deviation of the normal initial factors"},
+    {"ranking", ParamType::kString, "expected", 0, 0, "expected|selection|rating",
+     "what Score ranks by: expected = P(pick) x normalised predicted rating; selection = P(pick); rating = "
+     "the predicted rating alone (Predict is always the rating)"},
+    {"selection_factors", ParamType::kInt, "32", 1, 1024, nullptr,
+     "latent factors of the selection model (which items a user picks); not used with ranking = rating"},
+    {"selection_epochs", ParamType::kInt, "20", 1, 1000, nullptr,
+     "selection model: passes over the training pairs"},
+    {"selection_negatives", ParamType::kInt, "4", 1, 100, nullptr,
+     "selection model: items drawn among those the user did not pick, per training pair"},
+    {"selection_learning_rate", ParamType::kFloat, "0.05", 1e-6, 1, nullptr,
+     "selection model: SGD step size"},
+    {"selection_regularization", ParamType::kFloat, "0.01", 0, 10, nullptr,
+     "selection model: L2 penalty of every parameter, at each step that touches it"},
 };
 
 enum class MfSgdVariant { kSvd, kSvdpp };
+
+// What Score and ScoreBatch rank by (the `ranking` parameter).
+enum class MfSgdRanking { kExpected, kSelection, kRating };
 
 namespace mf_sgd_detail {
 
@@ -153,6 +205,29 @@ class MfSgdRecommender : public Recommender {
   // Root mean squared error of the current parameters on the training data.
   double TrainingRmse() const;
 
+  // The selection model (see the top of this file). Fit calls these after
+  // Finish unless ranking = rating. ConfigureSelection draws the initial
+  // factors from streams of its own; RunSelectionEpoch returns the mean
+  // log-loss of the pairs it stepped on; FinishSelection zeroes the rows of
+  // users and items with no training interaction and sets the prior
+  // corrections log s_u.
+  void ConfigureSelection(uint64_t seed);
+  double RunSelectionEpoch(int epoch);
+  void FinishSelection();
+  // P(pick | user, item) after FinishSelection.
+  float SelectionProbability(uint32_t user, uint32_t item) const;
+  // The `expected` score: probability times the rating estimate clipped to
+  // [min_rating, max_rating] and scaled to [0, 1] (the rating range empty:
+  // the probability alone).
+  static float ExpectedScore(float probability, float rating, float min_rating, float max_rating);
+
+  MfSgdRanking ranking() const { return ranking_; }
+  int selection_factors() const { return selection_factors_; }
+  size_t selection_stride() const { return selection_stride_; }
+  float* selection_user_row(uint32_t user) { return selection_users_.data() + user * selection_stride_; }
+  float* selection_item_row(uint32_t item) { return selection_items_.data() + item * selection_stride_; }
+  std::vector<float>& selection_bias() { return selection_bias_; }
+
   MfSgdVariant variant() const { return variant_; }
   const char* name() const { return variant_ == MfSgdVariant::kSvd ? "mf_sgd" : "svdpp"; }
   int factors() const { return factors_; }
@@ -180,6 +255,14 @@ class MfSgdRecommender : public Recommender {
   bool IsUnknownItem(uint32_t item) const { return data_->by_item.RowSize(item) == 0; }
   const float* ScoringRow(uint32_t user) const;
   float Estimate(uint32_t user, uint32_t item) const;
+  // Score of (user, item) given its rating estimate and selection logit
+  // (without the prior correction), by ranking_.
+  float Combine(float estimate, float selection_logit, float log_share) const;
+  // Fold-in of the selection model: the new user's x_u maximising the
+  // expected training objective with every item parameter fixed.
+  Status SelectionFoldIn(std::span<const uint32_t> history_items, std::vector<float>& user_row,
+                         float& log_share) const;
+  Status CheckSelectionDiverged() const;
 
   MfSgdVariant variant_;
   const TrainData* data_ = nullptr;
@@ -206,6 +289,21 @@ class MfSgdRecommender : public Recommender {
   std::vector<mf_sgd_detail::Run> runs_;
   std::vector<size_t> block_ratings_;  // strata^2 + 1 offsets into ratings_
   std::vector<size_t> block_runs_;     // strata^2 + 1 offsets into runs_
+
+  // the selection model
+  MfSgdRanking ranking_ = MfSgdRanking::kExpected;
+  int selection_factors_ = 0;
+  size_t selection_stride_ = 0;
+  int selection_epochs_ = 0;
+  int selection_negatives_ = 0;
+  float selection_learning_rate_ = 0;
+  float selection_regularization_ = 0;
+  uint64_t selection_seed_ = 0;
+  mf_sgd_detail::AlignedFloats selection_users_;  // x_u, num_users x selection_stride
+  mf_sgd_detail::AlignedFloats selection_items_;  // y_i, num_items x selection_stride
+  std::vector<float> selection_bias_;             // c_i
+  std::vector<float> log_share_;                  // log s_u, the prior correction of each user
+  float unknown_log_share_ = 0;                   // log s of a user with no training interaction
 };
 
 // The "svdpp" plugin's class: the same model with the SVD++ estimate.

@@ -31,6 +31,8 @@ constexpr size_t kPrefetchLines = 16;
 constexpr double kDivergedSquaredError = 1e12;
 // A parameter beyond this would overflow a dot product of 1024 factors.
 constexpr float kDivergedParameter = 1e15f;
+// Standard deviation of the selection model's normal initial factors.
+constexpr double kSelectionInitStd = 0.1;
 
 uint64_t SplitMix64(uint64_t& state) {
   uint64_t z = (state += 0x9E3779B97F4A7C15ull);
@@ -266,6 +268,93 @@ double SvdppRunsGeneric(const Model& m, const Run* runs, size_t num_runs, const 
   return SvdppRuns(m, runs, num_runs, ratings, num_ratings);
 }
 
+// The selection model's SGD (see mf_sgd.h): logistic loss on a picked pair
+// (label 1) and on `negatives` unpicked items drawn per picked pair (label 0).
+struct SelectionModel {
+  float* users;  // x_u
+  float* items;  // y_i
+  float* bias;   // c_i
+  size_t stride;
+  float learning_rate;
+  float regularization;
+  uint32_t negatives;
+  const TrainData* data;
+};
+
+[[gnu::always_inline]] inline float Sigmoid(float z) {
+  return 1.f / (1.f + std::exp(-z));
+}
+
+// One step on the pair (x, y) towards `label`; returns the squared error of
+// the probability before the step.
+[[gnu::always_inline]] inline float LogisticStep(float* __restrict__ x, float* __restrict__ y, float& bias,
+                                                 float label, float learning_rate, float regularization,
+                                                 size_t stride) {
+  const float error = label - Sigmoid(Dot(x, y, stride) + bias);
+  bias += learning_rate * (error - regularization * bias);
+  const float step = learning_rate * error, decay = 1.f - learning_rate * regularization;
+  for (size_t k = 0; k < stride; k += 8) {
+    const Vec8 xk = MF_CVEC(x + k), yk = MF_CVEC(y + k);
+    MF_VEC(x + k) = xk * decay + step * yk;
+    MF_VEC(y + k) = yk * decay + step * xk;
+  }
+  return error * error;
+}
+
+// One epoch over the users in `order`: each user's picked items in a seeded
+// random order, each followed by its negatives. Returns the sum of squared
+// errors and the number of steps.
+[[gnu::always_inline]] inline std::pair<double, size_t> SelectionRuns(const SelectionModel& m,
+                                                                      const uint32_t* order, size_t num_users,
+                                                                      uint64_t seed, int epoch) {
+  const size_t stride = m.stride;
+  const uint32_t num_items = m.data->num_items;
+  double squared_errors = 0;
+  size_t steps = 0;
+  std::vector<uint32_t> picked;
+  std::vector<uint64_t> is_picked((num_items + 63) / 64, 0);  // the user's row as a bit set
+  for (size_t position = 0; position < num_users; ++position) {
+    const uint32_t user = order[position];
+    const auto row = m.data->by_user.RowIndices(user);
+    if (row.empty() || row.size() >= num_items) continue;
+    uint64_t state = Stream(seed, 10, static_cast<uint64_t>(epoch) * m.data->num_users + user);
+    picked.assign(row.begin(), row.end());
+    Shuffle(picked.data(), picked.size(), state);
+    for (uint32_t item : row) is_picked[item / 64] |= uint64_t{1} << (item % 64);
+    float* __restrict__ x = m.users + user * stride;
+    for (uint32_t item : picked) {
+      squared_errors += LogisticStep(x, m.items + item * stride, m.bias[item], 1.f, m.learning_rate,
+                                     m.regularization, stride);
+      ++steps;
+      for (uint32_t n = 0; n < m.negatives; ++n) {
+        // rejection against the user's row; a user who picked nearly every
+        // item may get fewer negatives
+        for (int attempt = 0; attempt < 64; ++attempt) {
+          const uint32_t other = static_cast<uint32_t>(Below(state, num_items));
+          if (is_picked[other / 64] >> (other % 64) & 1) continue;
+          squared_errors += LogisticStep(x, m.items + other * stride, m.bias[other], 0.f, m.learning_rate,
+                                         m.regularization, stride);
+          ++steps;
+          break;
+        }
+      }
+    }
+    for (uint32_t item : row) is_picked[item / 64] = 0;
+  }
+  return {squared_errors, steps};
+}
+
+[[gnu::target("avx2,fma")]] std::pair<double, size_t> SelectionRunsAvx2(const SelectionModel& m,
+                                                                        const uint32_t* order,
+                                                                        size_t num_users, uint64_t seed,
+                                                                        int epoch) {
+  return SelectionRuns(m, order, num_users, seed, epoch);
+}
+std::pair<double, size_t> SelectionRunsGeneric(const SelectionModel& m, const uint32_t* order,
+                                               size_t num_users, uint64_t seed, int epoch) {
+  return SelectionRuns(m, order, num_users, seed, epoch);
+}
+
 #undef MF_VEC
 #undef MF_CVEC
 
@@ -304,6 +393,25 @@ Status MfSgdRecommender::Configure(const TrainData& data, const Params& params, 
   biased_ = params.Has("biased") ? params.GetBool("biased") : true;
   shuffled_ = params.Has("order") && params.GetString("order") == "shuffled";
   strata_ = params.Has("strata") ? static_cast<int>(params.GetInt("strata")) : 1;
+  const std::string ranking = params.Has("ranking") ? params.GetString("ranking") : "expected";
+  ranking_ = ranking == "rating"      ? MfSgdRanking::kRating
+             : ranking == "selection" ? MfSgdRanking::kSelection
+                                      : MfSgdRanking::kExpected;
+  const auto int_or = [&](const char* key, int64_t fallback) {
+    return static_cast<int>(params.Has(key) ? params.GetInt(key) : fallback);
+  };
+  const auto float_or = [&](const char* key, double fallback) {
+    return static_cast<float>(params.Has(key) ? params.GetFloat(key) : fallback);
+  };
+  selection_factors_ = int_or("selection_factors", 32);
+  selection_epochs_ = int_or("selection_epochs", 20);
+  selection_negatives_ = int_or("selection_negatives", 4);
+  selection_learning_rate_ = float_or("selection_learning_rate", 0.05);
+  selection_regularization_ = float_or("selection_regularization", 0.01);
+  if (selection_factors_ < 1 || static_cast<size_t>(selection_factors_) > mf_sgd_detail::kMaxStride) {
+    return Status::InvalidArgument(std::string(name()) + ": selection_factors must be in [1, 1024], found " +
+                                   std::to_string(selection_factors_));
+  }
   if (factors_ < 1 || static_cast<size_t>(factors_) > mf_sgd_detail::kMaxStride) {
     return Status::InvalidArgument(std::string(name()) + ": factors must be in [1, 1024], found " +
                                    std::to_string(factors_));
@@ -574,7 +682,113 @@ Status MfSgdRecommender::Fit(const TrainData& data, const Params& params, const 
   // the order is only needed for training
   std::vector<Rating>().swap(ratings_);
   std::vector<Run>().swap(runs_);
+  if (ranking_ == MfSgdRanking::kRating) return Status::Ok();
+  ConfigureSelection(ctx.seed);
+  for (int epoch = 0; epoch < selection_epochs_; ++epoch) {
+    if (ctx.IsCancelled()) return Status::Internal(std::string(name()) + ": fit cancelled");
+    const double brier = RunSelectionEpoch(epoch);
+    ctx.Log(LogLevel::kDebug, std::string(name()) + ": selection epoch " + std::to_string(epoch + 1) +
+                                  ", mean squared error of the probabilities met " + std::to_string(brier));
+  }
+  RECLIFT_RETURN_IF_ERROR(CheckSelectionDiverged());
+  FinishSelection();
   return Status::Ok();
+}
+
+void MfSgdRecommender::ConfigureSelection(uint64_t seed) {
+  const TrainData& d = *data_;
+  selection_seed_ = seed;
+  selection_stride_ = (static_cast<size_t>(selection_factors_) + 7) / 8 * 8;
+  // streams 7 and 8 (the rating model draws from 1 to 6)
+  mf_sgd_detail::InitRows(selection_users_, d.num_users, selection_factors_, selection_stride_, 0.0,
+                          mf_sgd_detail::kSelectionInitStd, seed, 7);
+  mf_sgd_detail::InitRows(selection_items_, d.num_items, selection_factors_, selection_stride_, 0.0,
+                          mf_sgd_detail::kSelectionInitStd, seed, 8);
+  selection_bias_.assign(d.num_items, 0.f);
+  log_share_.clear();
+}
+
+double MfSgdRecommender::RunSelectionEpoch(int epoch) {
+  const TrainData& d = *data_;
+  std::vector<uint32_t> order(d.num_users);
+  std::iota(order.begin(), order.end(), 0u);
+  uint64_t state = mf_sgd_detail::Stream(selection_seed_, 9, static_cast<uint64_t>(epoch));
+  mf_sgd_detail::Shuffle(order.data(), order.size(), state);
+  const mf_sgd_detail::SelectionModel m{selection_users_.data(),
+                                        selection_items_.data(),
+                                        selection_bias_.data(),
+                                        selection_stride_,
+                                        selection_learning_rate_,
+                                        selection_regularization_,
+                                        static_cast<uint32_t>(selection_negatives_),
+                                        data_};
+  const auto [squared_errors, steps] =
+      avx2_ ? mf_sgd_detail::SelectionRunsAvx2(m, order.data(), order.size(), selection_seed_, epoch)
+            : mf_sgd_detail::SelectionRunsGeneric(m, order.data(), order.size(), selection_seed_, epoch);
+  return steps == 0 ? 0.0 : squared_errors / static_cast<double>(steps);
+}
+
+void MfSgdRecommender::FinishSelection() {
+  const TrainData& d = *data_;
+  const double negatives = selection_negatives_, items = d.num_items;
+  log_share_.assign(d.num_users, 0.f);
+  double known_users = 0;
+  for (uint32_t u = 0; u < d.num_users; ++u) {
+    const double n = static_cast<double>(d.by_user.RowSize(u));
+    if (n == 0) {
+      // never stepped on: its random initial row would only add noise
+      std::fill_n(selection_users_.begin() + u * selection_stride_, selection_stride_, 0.f);
+      continue;
+    }
+    ++known_users;
+    if (n < items) log_share_[u] = static_cast<float>(std::log(negatives * n / (items - n)));
+  }
+  // a user with no training interaction: the share of an average user
+  const double unpicked = known_users * items - static_cast<double>(d.nnz());
+  unknown_log_share_ =
+      d.nnz() > 0 && unpicked > 0 ? static_cast<float>(std::log(negatives * d.nnz() / unpicked)) : 0.f;
+}
+
+Status MfSgdRecommender::CheckSelectionDiverged() const {
+  const auto sane = [](float x) {
+    return std::isfinite(x) && std::abs(x) < mf_sgd_detail::kDivergedParameter;
+  };
+  if (std::all_of(selection_users_.begin(), selection_users_.end(), sane) &&
+      std::all_of(selection_items_.begin(), selection_items_.end(), sane) &&
+      std::all_of(selection_bias_.begin(), selection_bias_.end(), sane)) {
+    return Status::Ok();
+  }
+  return Status::InvalidArgument(std::string(name()) +
+                                 ": the selection model diverged (a parameter became non-finite or huge); "
+                                 "lower selection_learning_rate (now " +
+                                 std::to_string(selection_learning_rate_) +
+                                 ") or raise selection_regularization (now " +
+                                 std::to_string(selection_regularization_) + ")");
+}
+
+float MfSgdRecommender::ExpectedScore(float probability, float rating, float min_rating, float max_rating) {
+  if (!(max_rating > min_rating)) return probability;
+  return probability *
+         ((std::clamp(rating, min_rating, max_rating) - min_rating) / (max_rating - min_rating));
+}
+
+float MfSgdRecommender::Combine(float estimate, float selection_logit, float log_share) const {
+  switch (ranking_) {
+    case MfSgdRanking::kRating: return estimate;
+    case MfSgdRanking::kSelection: return mf_sgd_detail::Sigmoid(selection_logit + log_share);
+    case MfSgdRanking::kExpected:
+      return ExpectedScore(mf_sgd_detail::Sigmoid(selection_logit + log_share), estimate, min_rating_,
+                           max_rating_);
+  }
+  return estimate;
+}
+
+float MfSgdRecommender::SelectionProbability(uint32_t user, uint32_t item) const {
+  Eigen::Map<const Eigen::VectorXf> x(selection_users_.data() + user * selection_stride_,
+                                      static_cast<Eigen::Index>(selection_stride_));
+  Eigen::Map<const Eigen::VectorXf> y(selection_items_.data() + item * selection_stride_,
+                                      static_cast<Eigen::Index>(selection_stride_));
+  return mf_sgd_detail::Sigmoid(x.dot(y) + selection_bias_[item] + log_share_[user]);
 }
 
 const float* MfSgdRecommender::ScoringRow(uint32_t user) const {
@@ -594,7 +808,8 @@ float MfSgdRecommender::Estimate(uint32_t user, uint32_t item) const {
 }
 
 Status MfSgdRecommender::CheckScoring(const char* call) const {
-  if (data_ == nullptr || (variant_ == MfSgdVariant::kSvdpp && scoring_users_.empty())) {
+  if (data_ == nullptr || (variant_ == MfSgdVariant::kSvdpp && scoring_users_.empty()) ||
+      (ranking_ != MfSgdRanking::kRating && log_share_.size() != data_->num_users)) {
     return Status::InvalidArgument(std::string(name()) + ": " + call + " called before Fit");
   }
   return Status::Ok();
@@ -623,13 +838,34 @@ Status MfSgdRecommender::Score(uint32_t user, std::span<const uint32_t> items, s
                                    " users)");
   }
   RECLIFT_RETURN_IF_ERROR(CheckItems(items, out.size(), "Score"));
-  for (size_t j = 0; j < items.size(); ++j) out[j] = Estimate(user, items[j]);
+  if (ranking_ == MfSgdRanking::kRating) {
+    for (size_t j = 0; j < items.size(); ++j) out[j] = Estimate(user, items[j]);
+    return Status::Ok();
+  }
+  Eigen::Map<const Eigen::VectorXf> x(selection_users_.data() + user * selection_stride_,
+                                      static_cast<Eigen::Index>(selection_stride_));
+  for (size_t j = 0; j < items.size(); ++j) {
+    const uint32_t item = items[j];
+    Eigen::Map<const Eigen::VectorXf> y(selection_items_.data() + item * selection_stride_,
+                                        static_cast<Eigen::Index>(selection_stride_));
+    const float estimate = ranking_ == MfSgdRanking::kSelection ? 0.f : Estimate(user, item);
+    out[j] = Combine(estimate, x.dot(y) + selection_bias_[item], log_share_[user]);
+  }
   return Status::Ok();
 }
 
 Status MfSgdRecommender::Predict(uint32_t user, std::span<const uint32_t> items, std::span<float> out) const {
-  RECLIFT_RETURN_IF_ERROR(Score(user, items, out));
-  for (float& rating : out) rating = std::clamp(rating, min_rating_, max_rating_);
+  // the rating model alone, whatever `ranking` says
+  RECLIFT_RETURN_IF_ERROR(CheckScoring("Predict"));
+  if (user >= data_->num_users) {
+    return Status::InvalidArgument(std::string(name()) + ": user id " + std::to_string(user) +
+                                   " is out of range (the model has " + std::to_string(data_->num_users) +
+                                   " users)");
+  }
+  RECLIFT_RETURN_IF_ERROR(CheckItems(items, out.size(), "Predict"));
+  for (size_t j = 0; j < items.size(); ++j) {
+    out[j] = std::clamp(Estimate(user, items[j]), min_rating_, max_rating_);
+  }
   return Status::Ok();
 }
 
@@ -657,17 +893,38 @@ Status MfSgdRecommender::ScoreBatch(std::span<const uint32_t> users, std::span<f
   }
   Eigen::Map<const mf_sgd_detail::RowMatrix> item_factors(item_factors_.data(), cols, width);
   Eigen::Map<mf_sgd_detail::RowMatrix> scores(out.data(), rows, cols);
-  scores.noalias() = block * item_factors.transpose();
-  if (biased_) {
-    scores.rowwise() += Eigen::Map<const Eigen::RowVectorXf>(item_bias_.data(), cols);
-    scores.colwise() += user_offset;
+  if (ranking_ == MfSgdRanking::kSelection) {
+    scores.setZero();  // the rating is not needed
   } else {
-    for (size_t b = 0; b < users.size(); ++b) {
-      if (IsUnknownUser(users[b])) scores.row(static_cast<Eigen::Index>(b)).setConstant(mean_rating_);
+    scores.noalias() = block * item_factors.transpose();
+    if (biased_) {
+      scores.rowwise() += Eigen::Map<const Eigen::RowVectorXf>(item_bias_.data(), cols);
+      scores.colwise() += user_offset;
+    } else {
+      for (size_t b = 0; b < users.size(); ++b) {
+        if (IsUnknownUser(users[b])) scores.row(static_cast<Eigen::Index>(b)).setConstant(mean_rating_);
+      }
+      for (uint32_t i = 0; i < num_items; ++i) {
+        if (IsUnknownItem(i)) scores.col(i).setConstant(mean_rating_);
+      }
     }
-    for (uint32_t i = 0; i < num_items; ++i) {
-      if (IsUnknownItem(i)) scores.col(i).setConstant(mean_rating_);
-    }
+  }
+  if (ranking_ == MfSgdRanking::kRating) return Status::Ok();
+  // the selection logits: a second product, (users x g) times (g x items)
+  const auto selection_width = static_cast<Eigen::Index>(selection_stride_);
+  mf_sgd_detail::RowMatrix selection_block(rows, selection_width);
+  for (size_t b = 0; b < users.size(); ++b) {
+    selection_block.row(static_cast<Eigen::Index>(b)) = Eigen::Map<const Eigen::RowVectorXf>(
+        selection_users_.data() + users[b] * selection_stride_, selection_width);
+  }
+  Eigen::Map<const mf_sgd_detail::RowMatrix> selection_items(selection_items_.data(), cols, selection_width);
+  mf_sgd_detail::RowMatrix logits(rows, cols);
+  logits.noalias() = selection_block * selection_items.transpose();
+  logits.rowwise() += Eigen::Map<const Eigen::RowVectorXf>(selection_bias_.data(), cols);
+  for (size_t b = 0; b < users.size(); ++b) {
+    const auto r = static_cast<Eigen::Index>(b);
+    const float log_share = log_share_[users[b]];
+    for (Eigen::Index i = 0; i < cols; ++i) scores(r, i) = Combine(scores(r, i), logits(r, i), log_share);
   }
   return Status::Ok();
 }
@@ -729,9 +986,95 @@ Status MfSgdRecommender::ScoreHistory(std::span<const uint32_t> history_items,
     if (biased_) estimate += global_mean_ + user_bias + item_bias_[items[k]];
     out[k] = estimate;
   }
+  if (ranking_ != MfSgdRanking::kRating) {
+    std::vector<float> selection_user;
+    float log_share = 0;
+    RECLIFT_RETURN_IF_ERROR(SelectionFoldIn(history_items, selection_user, log_share));
+    Eigen::Map<const Eigen::VectorXf> x(selection_user.data(), static_cast<Eigen::Index>(selection_stride_));
+    for (size_t k = 0; k < items.size(); ++k) {
+      Eigen::Map<const Eigen::VectorXf> y(selection_items_.data() + items[k] * selection_stride_,
+                                          static_cast<Eigen::Index>(selection_stride_));
+      out[k] = Combine(out[k], x.dot(y) + selection_bias_[items[k]], log_share);
+    }
+  }
   for (float v : out) {
     if (!std::isfinite(v)) return Status::Internal(std::string(name()) + ": fold-in gave a non-finite score");
   }
+  return Status::Ok();
+}
+
+// The training objective of x_u in expectation over the negative draws:
+//   sum_{i picked} softplus(-z_i) + s sum_{j not picked} softplus(z_j) + lambda / 2 |x_u|^2,
+// z = c + x_u . y, s = negatives n / (items - n) (each unpicked item is drawn
+// s times per epoch on average), lambda = regularization n (1 + negatives)
+// (the per-step penalty summed over the user's steps of an epoch). Convex:
+// Newton's method with step halving from x_u = 0.
+Status MfSgdRecommender::SelectionFoldIn(std::span<const uint32_t> history_items,
+                                         std::vector<float>& user_row, float& log_share) const {
+  const TrainData& d = *data_;
+  user_row.assign(selection_stride_, 0.f);
+  std::vector<char> picked(d.num_items, 0);
+  for (uint32_t item : history_items) picked[item] = 1;
+  const size_t n = static_cast<size_t>(std::count(picked.begin(), picked.end(), 1));
+  if (n == 0) {
+    log_share = unknown_log_share_;
+    return Status::Ok();
+  }
+  if (n >= d.num_items) {
+    log_share = 0;  // nothing left to rank
+    return Status::Ok();
+  }
+  const double share = static_cast<double>(selection_negatives_) * static_cast<double>(n) /
+                       static_cast<double>(d.num_items - n);
+  log_share = static_cast<float>(std::log(share));
+  const double lambda =
+      std::max(1e-6, static_cast<double>(selection_regularization_) * static_cast<double>(n) *
+                         (1.0 + static_cast<double>(selection_negatives_)));
+  const Eigen::Index g = selection_factors_;
+  Eigen::MatrixXd y(static_cast<Eigen::Index>(d.num_items), g);
+  for (uint32_t i = 0; i < d.num_items; ++i) {
+    for (Eigen::Index k = 0; k < g; ++k) y(i, k) = selection_items_[i * selection_stride_ + k];
+  }
+  const Eigen::VectorXd c =
+      Eigen::Map<const Eigen::VectorXf>(selection_bias_.data(), y.rows()).cast<double>();
+  Eigen::VectorXd weight(y.rows());
+  for (uint32_t i = 0; i < d.num_items; ++i) weight[i] = picked[i] ? 1.0 : share;
+  const auto softplus = [](double z) { return std::max(z, 0.0) + std::log1p(std::exp(-std::abs(z))); };
+  const auto objective = [&](const Eigen::VectorXd& x) {
+    const Eigen::VectorXd z = y * x + c;
+    double total = 0.5 * lambda * x.squaredNorm();
+    for (uint32_t i = 0; i < d.num_items; ++i) total += weight[i] * softplus(picked[i] ? -z[i] : z[i]);
+    return total;
+  };
+  Eigen::VectorXd x = Eigen::VectorXd::Zero(g);
+  double current = objective(x);
+  for (int iteration = 0; iteration < 50; ++iteration) {
+    const Eigen::VectorXd z = y * x + c;
+    Eigen::VectorXd residual(y.rows()), curvature(y.rows());
+    for (uint32_t i = 0; i < d.num_items; ++i) {
+      const double p = 1.0 / (1.0 + std::exp(-z[i]));
+      residual[i] = weight[i] * (p - (picked[i] ? 1.0 : 0.0));
+      curvature[i] = weight[i] * p * (1.0 - p);
+    }
+    const Eigen::VectorXd gradient = y.transpose() * residual + lambda * x;
+    Eigen::MatrixXd hessian = y.transpose() * curvature.asDiagonal() * y;
+    hessian.diagonal().array() += lambda;
+    const Eigen::VectorXd step = hessian.ldlt().solve(gradient);
+    double scale = 1.0, next = current;
+    Eigen::VectorXd candidate = x;
+    for (int halving = 0; halving < 30; ++halving, scale *= 0.5) {
+      candidate = x - scale * step;
+      next = objective(candidate);
+      if (next <= current) break;
+    }
+    if (!(next <= current)) break;  // no descent left: converged within rounding
+    const double moved = (candidate - x).norm();
+    x = candidate;
+    current = next;
+    if (moved < 1e-7 * (1.0 + x.norm())) break;
+  }
+  if (!x.allFinite()) return Status::Internal(std::string(name()) + ": selection fold-in did not converge");
+  for (Eigen::Index k = 0; k < g; ++k) user_row[k] = static_cast<float>(x[k]);
   return Status::Ok();
 }
 

@@ -4,7 +4,7 @@
 #include "reclift/plugin.h"
 
 RECLIFT_RECOMMENDER_PLUGIN(
-    reclift::recommenders::MfSgdRecommender, "mf_sgd", "1.0.0",
+    reclift::recommenders::MfSgdRecommender, "mf_sgd", "1.1.0",
     "Biased matrix factorisation by SGD (Funk SVD; Koren, Bell & Volinsky 2009), Surprise's "
     "SVD rules and defaults",
     reclift::recommenders::kMfSgdParams,

@@ -210,6 +210,7 @@ TEST_CASE("svd batch scores equal single scores and predictions are clipped", "[
     REQUIRE(model
                 .Fit(d.view(),
                      MakeParams({{"factors", int64_t{12}},
+                                 {"ranking", std::string("rating")},
                                  {"biased", biased},
                                  {"learning_rate", 0.03},
                                  {"epochs", int64_t{200}}}),
@@ -241,7 +242,8 @@ TEST_CASE("svd leaves unknown users and items out of the estimate, as Surprise d
   OwnedTrainData d = Planted(15);
   MfSgdRecommender model;
   Context ctx;
-  REQUIRE(model.Fit(d.view(), MakeParams({{"factors", int64_t{6}}}), ctx).ok());
+  REQUIRE(model.Fit(d.view(), MakeParams({{"factors", int64_t{6}}, {"ranking", std::string("rating")}}), ctx)
+              .ok());
   const uint32_t items[] = {3, 39};
   float out[2];
   // user 79 has no rating: mu + b_i; item 39 has no rating: mu + b_u (+ b_i = 0)
@@ -252,7 +254,12 @@ TEST_CASE("svd leaves unknown users and items out of the estimate, as Surprise d
   CHECK(out[1] == Approx(model.global_mean() + model.user_bias()[5]));
 
   MfSgdRecommender unbiased;
-  REQUIRE(unbiased.Fit(d.view(), MakeParams({{"factors", int64_t{6}}, {"biased", false}}), ctx).ok());
+  REQUIRE(
+      unbiased
+          .Fit(d.view(),
+               MakeParams({{"factors", int64_t{6}}, {"biased", false}, {"ranking", std::string("rating")}}),
+               ctx)
+          .ok());
   // an unbiased model cannot predict them and falls back to the training mean
   const double mean = d.view().global_mean;
   REQUIRE(unbiased.Score(79, items, out).ok());
@@ -271,7 +278,9 @@ TEST_CASE("svd fold-in solves the new user's bias and factors by ridge regressio
   // score(item 2) = 3 + 0.0936330 + 0.5 + 0.9363296 * 3 = 6.4026217
   OwnedTrainData d = OwnedTrainData::FromTriplets(1, 3, {{0, 0, 2.f}, {0, 1, 4.f}});
   MfSgdRecommender model;
-  REQUIRE(model.Configure(d.view(), MakeParams({{"factors", int64_t{1}}}), 1).ok());
+  REQUIRE(
+      model.Configure(d.view(), MakeParams({{"factors", int64_t{1}}, {"ranking", std::string("rating")}}), 1)
+          .ok());
   model.item_row(0)[0] = 1.f;
   model.item_row(1)[0] = 2.f;
   model.item_row(2)[0] = 3.f;
@@ -310,4 +319,190 @@ TEST_CASE("svd refuses implicit data, diverging steps and bad ids with a message
   const uint32_t item[] = {0};
   s = model.Predict(80, item, out);
   CHECK(s.message() == "mf_sgd: user id 80 is out of range (the model has 80 users)");
+}
+
+TEST_CASE("the expected score is the pick probability times the normalised clipped rating", "[mf_sgd]") {
+  using reclift::recommenders::MfSgdRecommender;
+  // g = (clip(r) - r_min) / (r_max - r_min) on a 1..5 scale
+  CHECK(MfSgdRecommender::ExpectedScore(0.5f, 4.f, 1.f, 5.f) == Approx(0.375f));   // 0.5 * 3/4
+  CHECK(MfSgdRecommender::ExpectedScore(0.2f, 6.f, 1.f, 5.f) == Approx(0.2f));     // clipped to 5: g = 1
+  CHECK(MfSgdRecommender::ExpectedScore(0.8f, 0.5f, 1.f, 5.f) == 0.f);             // clipped to 1: g = 0
+  CHECK(MfSgdRecommender::ExpectedScore(0.3f, 3.f, 3.f, 3.f) == Approx(0.3f));     // one rating value
+  CHECK(MfSgdRecommender::ExpectedScore(0.25f, 2.f, 0.f, 10.f) == Approx(0.05f));  // 0.25 * 2/10
+
+  // A model set by hand. Ratings (0, 0, 5), (1, 1, 3), (1, 2, 1): mu = 3, scale 1..5. One
+  // factor each; rating side p_0 = 1, q = (0, 0.5, 3), biases 0; selection side x_0 = 0.5,
+  // y = (1, -1, 2), c = (0.1, 0, -0.3). User 0 picked 1 of 3 items, 4 negatives per pair:
+  // s_0 = 4 * 1 / (3 - 1) = 2.
+  //   item 1: r^ = 3 + 0.5 = 3.5, g = 0.625; logit = -0.5 + 0 + ln 2 = 0.1931472,
+  //           P = 0.5481372; expected = 0.3425858
+  //   item 2: r^ = 3 + 3 = 6 -> clipped 5, g = 1; logit = 1 - 0.3 + ln 2 = 1.3931472,
+  //           P = 0.8010942; expected = 0.8010942
+  OwnedTrainData d = OwnedTrainData::FromTriplets(2, 3, {{0, 0, 5.f}, {1, 1, 3.f}, {1, 2, 1.f}});
+  const auto hand_set = [&](const std::string& ranking, MfSgdRecommender& model) {
+    REQUIRE(model
+                .Configure(
+                    d.view(),
+                    MakeParams(
+                        {{"factors", int64_t{1}}, {"selection_factors", int64_t{1}}, {"ranking", ranking}}),
+                    1)
+                .ok());
+    model.Finish();
+    model.ConfigureSelection(1);
+    model.FinishSelection();
+    model.user_row(0)[0] = 1.f;
+    const float q[] = {0.f, 0.5f, 3.f}, y[] = {1.f, -1.f, 2.f};
+    for (uint32_t i = 0; i < 3; ++i) {
+      model.item_row(i)[0] = q[i];
+      model.selection_item_row(i)[0] = y[i];
+    }
+    model.selection_user_row(0)[0] = 0.5f;
+    model.selection_bias() = {0.1f, 0.f, -0.3f};
+  };
+  const uint32_t items[] = {1, 2};
+  float out[2];
+  const uint32_t user[] = {0};
+  std::vector<float> batch(3);
+  SECTION("expected") {
+    MfSgdRecommender model;
+    hand_set("expected", model);
+    CHECK(model.SelectionProbability(0, 1) == Approx(0.5481372f));
+    REQUIRE(model.Score(0, items, out).ok());
+    CHECK(out[0] == Approx(0.3425858f));
+    CHECK(out[1] == Approx(0.8010942f));
+    REQUIRE(model.ScoreBatch(user, batch).ok());
+    CHECK(batch[1] == Approx(0.3425858f));
+    CHECK(batch[2] == Approx(0.8010942f));
+    // Predict stays the rating, clipped
+    REQUIRE(model.Predict(0, items, out).ok());
+    CHECK(out[0] == Approx(3.5f));
+    CHECK(out[1] == 5.f);
+  }
+  SECTION("selection") {
+    MfSgdRecommender model;
+    hand_set("selection", model);
+    REQUIRE(model.Score(0, items, out).ok());
+    CHECK(out[0] == Approx(0.5481372f));
+    CHECK(out[1] == Approx(0.8010942f));
+    REQUIRE(model.ScoreBatch(user, batch).ok());
+    CHECK(batch[1] == Approx(0.5481372f));
+  }
+  SECTION("rating: the unclipped estimate, as before") {
+    MfSgdRecommender model;
+    hand_set("rating", model);
+    REQUIRE(model.Score(0, items, out).ok());
+    CHECK(out[0] == Approx(3.5f));
+    CHECK(out[1] == Approx(6.f));
+  }
+}
+
+namespace {
+
+// 60 users in two taste groups over 20 items: group A (users 0-29) picks 4 random items of 0-9 and,
+// 9 times in 10, item 7; group B picks 4 random items of 10-19. Every rating is 3, so the rating
+// model has nothing to rank by.
+OwnedTrainData PlantedPicks() {
+  std::mt19937_64 rng(5);
+  std::vector<Triplet> t;
+  for (uint32_t u = 0; u < 60; ++u) {
+    const uint32_t first = u < 30 ? 0 : 10;
+    std::set<uint32_t> picks;
+    if (u < 30 && rng() % 10 != 0) picks.insert(7);
+    while (picks.size() < (picks.count(7) ? 5u : 4u)) {
+      const uint32_t item = first + static_cast<uint32_t>(rng() % 10);
+      if (item != 7) picks.insert(item);
+    }
+    for (uint32_t item : picks) t.push_back({u, item, 3.f});
+  }
+  return OwnedTrainData::FromTriplets(60, 20, t);
+}
+
+}  // namespace
+
+TEST_CASE("the selection model ranks a planted, often picked item first for users who lack it", "[mf_sgd]") {
+  OwnedTrainData d = PlantedPicks();
+  const auto& view = d.view();
+  MfSgdRecommender model;
+  Context ctx;
+  REQUIRE(model.Fit(view, MakeParams({{"factors", int64_t{4}}, {"ranking", std::string("selection")}}), ctx)
+              .ok());
+  std::vector<uint32_t> all(20);
+  std::iota(all.begin(), all.end(), 0u);
+  size_t checked = 0;
+  for (uint32_t u = 0; u < 30; ++u) {
+    const auto row = view.by_user.RowIndices(u);
+    if (std::binary_search(row.begin(), row.end(), 7u)) continue;
+    std::vector<float> scores(20);
+    REQUIRE(model.Score(u, all, scores).ok());
+    for (uint32_t i = 0; i < 20; ++i) {
+      if (i == 7 || std::binary_search(row.begin(), row.end(), i)) continue;
+      INFO("user " << u << ", item " << i);
+      CHECK(scores[7] > scores[i]);
+    }
+    ++checked;
+  }
+  CHECK(checked > 0);
+  // group A's items are likelier picks for group A than group B's
+  std::vector<float> scores(20);
+  REQUIRE(model.Score(0, all, scores).ok());
+  CHECK(*std::min_element(scores.begin(), scores.begin() + 10) >
+        *std::max_element(scores.begin() + 10, scores.end()));
+
+  SECTION("a new user folded in from four group-A items gets item 7 first") {
+    const uint32_t history[] = {0, 2, 4, 9};
+    const float values[] = {3.f, 3.f, 3.f, 3.f};
+    std::vector<float> folded(20);
+    REQUIRE(model.ScoreHistory(history, values, all, folded).ok());
+    for (uint32_t i : {1u, 3u, 5u, 6u, 8u, 10u, 15u, 19u}) CHECK(folded[7] > folded[i]);
+    // no history: item popularity (item 7 is the most picked)
+    REQUIRE(model.ScoreHistory({}, {}, all, folded).ok());
+    CHECK(std::max_element(folded.begin(), folded.end()) - folded.begin() == 7);
+  }
+}
+
+TEST_CASE("predicted ratings do not depend on the ranking (the selection model is separate)", "[mf_sgd]") {
+  OwnedTrainData d = Planted(17);
+  const auto& view = d.view();
+  std::vector<uint32_t> items(view.num_items);
+  std::iota(items.begin(), items.end(), 0u);
+  std::vector<float> rating_scores(items.size());
+  std::vector<std::vector<float>> predictions;
+  for (const char* ranking : {"rating", "expected", "selection"}) {
+    MfSgdRecommender model;
+    Context ctx;
+    ctx.seed = 9;
+    REQUIRE(
+        model.Fit(view, MakeParams({{"factors", int64_t{8}}, {"ranking", std::string(ranking)}}), ctx).ok());
+    std::vector<float> all;
+    for (uint32_t u = 0; u < view.num_users; ++u) {
+      std::vector<float> out(items.size());
+      REQUIRE(model.Predict(u, items, out).ok());
+      all.insert(all.end(), out.begin(), out.end());
+    }
+    predictions.push_back(all);
+    if (std::string(ranking) == "rating") {
+      // ranking = rating: Score is the unclipped Predict
+      REQUIRE(model.Score(3, items, rating_scores).ok());
+      for (size_t i = 0; i < items.size(); ++i) {
+        CHECK(std::clamp(rating_scores[i], 1.f, 5.f) == all[3 * items.size() + i]);
+      }
+    }
+  }
+  CHECK(predictions[0] == predictions[1]);  // bit for bit
+  CHECK(predictions[0] == predictions[2]);
+}
+
+TEST_CASE("a selection learning rate that diverges is refused with a message", "[mf_sgd]") {
+  OwnedTrainData d = Planted(18);
+  MfSgdRecommender model;
+  Context ctx;
+  const reclift::Status s = model.Fit(
+      d.view(),
+      MakeParams(
+          {{"factors", int64_t{4}}, {"selection_learning_rate", 1.0}, {"selection_regularization", 10.0}}),
+      ctx);
+  // each step multiplies the factors by 1 - lr reg = -9
+  CHECK(s.code() == reclift::StatusCode::kInvalidArgument);
+  CHECK(s.message().rfind("mf_sgd: the selection model diverged", 0) == 0);
+  CHECK(s.message().find("lower selection_learning_rate (now 1.000000)") != std::string::npos);
 }

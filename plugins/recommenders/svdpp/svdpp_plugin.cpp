@@ -5,7 +5,7 @@
 #include "reclift/plugin.h"
 
 RECLIFT_RECOMMENDER_PLUGIN(
-    reclift::recommenders::SvdppRecommender, "svdpp", "1.0.0",
+    reclift::recommenders::SvdppRecommender, "svdpp", "1.1.0",
     "SVD++ (Koren 2008): biased matrix factorisation with the implicit feedback of the "
     "items each user rated, by SGD with Surprise's rules and defaults",
     reclift::recommenders::kSvdppParams,

@@ -168,7 +168,7 @@ TEST_CASE("svd++ scores add the implicit sum to the user factors and do not depe
     arena.execute([&] {
       SvdppRecommender model;
       Context ctx;
-      REQUIRE(model.Fit(view, MakeParams({}), ctx).ok());
+      REQUIRE(model.Fit(view, MakeParams({{"ranking", std::string("rating")}}), ctx).ok());
       std::vector<uint32_t> users(view.num_users), items(view.num_items);
       std::iota(users.begin(), users.end(), 0u);
       std::iota(items.begin(), items.end(), 0u);
@@ -209,7 +209,9 @@ TEST_CASE("svd++ fold-in adds the history's implicit term to a ridge solve", "[s
   //   score(item 2) = 3 + 0.1068747 + 0.5 + 3 (1.0687466 - 0.1414214) = 6.3888504
   OwnedTrainData d = OwnedTrainData::FromTriplets(1, 3, {{0, 0, 2.f}, {0, 1, 4.f}});
   SvdppRecommender model;
-  REQUIRE(model.Configure(d.view(), MakeParams({{"factors", int64_t{1}}}), 1).ok());
+  REQUIRE(
+      model.Configure(d.view(), MakeParams({{"factors", int64_t{1}}, {"ranking", std::string("rating")}}), 1)
+          .ok());
   model.Finish();  // builds the scoring rows; then set the item side by hand
   model.item_row(0)[0] = 1.f;
   model.item_row(1)[0] = 2.f;
