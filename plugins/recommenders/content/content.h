@@ -13,6 +13,11 @@
 // = profile . diag(w) . item vector, with w = 1 (cosine similarity) unless
 // learn_weights fits a diagonal w by BPR (see README.md).
 //
+// Popularity prior: score = profile . W . x_i + w log(1 + n_i) / log(1 + max n),
+// n_i the item's training interactions and w = popularity_prior. A cold item
+// (n_i = 0) gets no prior, so cold items keep their content order among
+// themselves.
+//
 // Items with no interaction are scored like any other (cold items), so the
 // plugin declares kCapItemFeatures; users unseen at fit time are scored from
 // a given history (ScoreHistory).
@@ -50,6 +55,9 @@ inline constexpr ParamSpec kContentParams[] = {
     {"learning_rate", ParamType::kFloat, "0.05", 1e-6, 10, nullptr, "learn_weights: SGD step size"},
     {"regularization", ParamType::kFloat, "0.001", 0, 100, nullptr,
      "learn_weights: L2 pull of each weight towards 1 (plain cosine)"},
+    {"popularity_prior", ParamType::kFloat, "1.5", 0, 100, nullptr,
+     "weight w of the popularity prior: score = similarity + w log(1 + training count) / log(1 + largest "
+     "count); 0 = similarity alone; items with no interaction get no prior"},
 };
 
 class ContentRecommender final : public Recommender {
@@ -72,6 +80,8 @@ class ContentRecommender final : public Recommender {
   float ItemWeight(uint32_t item, size_t feature) const;
   // The diagonal of W (all 1 unless learn_weights).
   const std::vector<float>& feature_weights() const { return feature_weights_; }
+  // The popularity prior added to each item's score (0 for cold items).
+  const std::vector<float>& item_prior() const { return item_prior_; }
 
   // Splits text into lower-case words (runs of ASCII letters and digits, or
   // of non-ASCII bytes), dropping stop words, numbers and words shorter than
@@ -83,7 +93,8 @@ class ContentRecommender final : public Recommender {
   // num_features); returns false when it is empty (no history with features).
   bool Profile(std::span<const uint32_t> history_items, std::span<const float> history_values,
                std::vector<float>& profile) const;
-  float Dot(const std::vector<float>& profile, uint32_t item) const;
+  // profile . x_item plus the item's popularity prior.
+  float ScoreItem(const std::vector<float>& profile, uint32_t item) const;
   void LearnWeights(const Params& params, uint64_t seed);
 
   const TrainData* data_ = nullptr;
@@ -94,6 +105,7 @@ class ContentRecommender final : public Recommender {
   std::vector<uint32_t> item_features_;
   std::vector<float> item_weights_;
   std::vector<float> feature_weights_;
+  std::vector<float> item_prior_;  // popularity_prior * log(1 + n_i) / log(1 + max n)
 };
 
 }  // namespace reclift::recommenders

@@ -253,6 +253,18 @@ Status ContentRecommender::Fit(const TrainData& data, const Params& params, cons
   feature_weights_.assign(num_features, 1.f);
   data_ = &data;
   if (params.GetBool("learn_weights")) LearnWeights(params, ctx.seed);
+  // popularity prior, scaled to [0, w]: log damps the long tail's head
+  const double prior = params.Has("popularity_prior") ? params.GetFloat("popularity_prior") : 0.0;
+  size_t most = 0;
+  for (uint32_t item = 0; item < num_items; ++item) most = std::max(most, data.by_item.RowSize(item));
+  item_prior_.assign(num_items, 0.f);
+  if (prior > 0 && most > 0) {
+    const double scale = prior / std::log1p(static_cast<double>(most));
+    for (uint32_t item = 0; item < num_items; ++item) {
+      item_prior_[item] =
+          static_cast<float>(scale * std::log1p(static_cast<double>(data.by_item.RowSize(item))));
+    }
+  }
   return Status::Ok();
 }
 
@@ -388,8 +400,8 @@ bool ContentRecommender::Profile(std::span<const uint32_t> history_items,
   return true;
 }
 
-float ContentRecommender::Dot(const std::vector<float>& profile, uint32_t item) const {
-  float s = 0;
+float ContentRecommender::ScoreItem(const std::vector<float>& profile, uint32_t item) const {
+  float s = item_prior_[item];
   for (uint64_t e = item_begin_[item]; e < item_begin_[item + 1]; ++e) {
     s += profile[item_features_[e]] * item_weights_[e];
   }
@@ -405,7 +417,7 @@ Status ContentRecommender::Score(uint32_t user, std::span<const uint32_t> items,
   RECLIFT_RETURN_IF_ERROR(content_detail::CheckIds(items, data_->num_items, "item", "num_items"));
   std::vector<float> profile;
   Profile(data_->by_user.RowIndices(user), data_->by_user.RowValues(user), profile);
-  for (size_t j = 0; j < items.size(); ++j) out[j] = Dot(profile, items[j]);
+  for (size_t j = 0; j < items.size(); ++j) out[j] = ScoreItem(profile, items[j]);
   return Status::Ok();
 }
 
@@ -434,7 +446,7 @@ Status ContentRecommender::ScoreBatch(std::span<const uint32_t> users, std::span
       const uint32_t tile_end = std::min(num_items, tile + content_detail::kItemTile);
       for (size_t b = 0; b < count; ++b) {
         float* row = out.data() + (first + b) * num_items;
-        for (uint32_t item = tile; item < tile_end; ++item) row[item] = Dot(profiles[b], item);
+        for (uint32_t item = tile; item < tile_end; ++item) row[item] = ScoreItem(profiles[b], item);
       }
     }
   }
@@ -461,7 +473,7 @@ Status ContentRecommender::ScoreHistory(std::span<const uint32_t> history_items,
   }
   std::vector<float> profile;
   Profile(history_items, history_values, profile);
-  for (size_t j = 0; j < items.size(); ++j) out[j] = Dot(profile, items[j]);
+  for (size_t j = 0; j < items.size(); ++j) out[j] = ScoreItem(profile, items[j]);
   return Status::Ok();
 }
 

@@ -5,7 +5,7 @@
 #include "reclift/plugin.h"
 
 RECLIFT_RECOMMENDER_PLUGIN(
-    reclift::recommenders::ContentRecommender, "content", "1.0.0",
+    reclift::recommenders::ContentRecommender, "content", "1.1.0",
     "Content-based: cosine of TF-IDF item vectors (categories, tags, title words) with "
     "the user's profile; scores cold items; optional BPR-learned feature weights",
     reclift::recommenders::kContentParams,

@@ -71,7 +71,10 @@ TEST_CASE("content TF-IDF weights of categories and tags match a hand computatio
   // one norm over the whole vector here; the balanced default is checked below
   REQUIRE(model
               .Fit(data.view(),
-                   MakeParams({{"fields", std::string("categories,tags")}, {"balance_fields", false}}), {})
+                   MakeParams({{"fields", std::string("categories,tags")},
+                               {"balance_fields", false},
+                               {"popularity_prior", 0.0}}),
+                   {})
               .ok());
   REQUIRE(model.num_features() == 4);
   const auto a = model.FindFeature("category:A"), b = model.FindFeature("category:B");
@@ -101,7 +104,8 @@ TEST_CASE("content TF-IDF weights of categories and tags match a hand computatio
                 .Fit(data.view(),
                      MakeParams({{"fields", std::string("categories,tags")},
                                  {"use_values", false},
-                                 {"balance_fields", false}}),
+                                 {"balance_fields", false},
+                                 {"popularity_prior", 0.0}}),
                      {})
                 .ok());
     auto scores = ScoreAll(plain, 0, 3);
@@ -112,7 +116,10 @@ TEST_CASE("content TF-IDF weights of categories and tags match a hand computatio
   }
   SECTION("balanced fields: each field's part has length 1 / sqrt(fields present)") {
     ContentRecommender balanced;
-    REQUIRE(balanced.Fit(data.view(), MakeParams({{"fields", std::string("categories,tags")}}), {}).ok());
+    REQUIRE(balanced
+                .Fit(data.view(),
+                     MakeParams({{"fields", std::string("categories,tags")}, {"popularity_prior", 0.0}}), {})
+                .ok());
     // item 0: categories part (A 1.2876821) -> 1; tags part (x 1.6931472, y 1), norm 1.9664047 ->
     // (0.8610370, 0.5085423); two fields, so each part times 1/sqrt 2:
     // A 0.7071068, x 0.6088451, y 0.3595937
@@ -186,7 +193,8 @@ TEST_CASE("content ranks a cold item of the user's category above popular items 
             "Personal budgeting",   "Budgeting for families", "Budgeting with spreadsheets"};
   data.SetItemFeatures(std::move(f));
   ContentRecommender model;
-  REQUIRE(model.Fit(data.view(), MakeParams({}), {}).ok());
+  // content alone (with the default popularity prior the popular finance items would come first)
+  REQUIRE(model.Fit(data.view(), MakeParams({{"popularity_prior", 0.0}}), {}).ok());
   auto scores = ScoreAll(model, 0, 6);
   // among the items user 0 has not used (2, 3, 4, 5), the cold guitar course comes first
   CHECK(scores[2] > 0.3f);
@@ -205,7 +213,7 @@ TEST_CASE("content ranks a cold item of the user's category above popular items 
     std::vector<float> folded(6);
     REQUIRE(model.ScoreHistory(history, values, items, folded).ok());
     for (size_t j = 0; j < 6; ++j) CHECK(folded[j] == Approx(scores[j]));
-    // an empty history gives no preference: every score 0
+    // an empty history gives no preference: every score 0 (the prior alone, here 0)
     REQUIRE(model.ScoreHistory({}, {}, items, folded).ok());
     CHECK(folded == std::vector<float>(6, 0.f));
   }
@@ -318,5 +326,52 @@ TEST_CASE("content learned weights favour the features that predict use over noi
     ContentRecommender reseeded;
     REQUIRE(reseeded.Fit(data.view(), params, other).ok());
     CHECK(reseeded.feature_weights() != one);
+  }
+}
+
+TEST_CASE("content's popularity prior lifts popular items and leaves cold items in content order",
+          "[content]") {
+  // Items 0-3 are music, 4-5 finance. Training counts: item 0 used by 4 users, item 1 by 1, item 4 by
+  // 3; items 2, 3 and 5 are cold. User 0 used item 0 only.
+  std::vector<reclift::Triplet> t{{0, 0, 5.f}, {1, 0, 4.f}, {2, 0, 4.f}, {3, 0, 4.f},
+                                  {1, 1, 4.f}, {1, 4, 4.f}, {2, 4, 4.f}, {3, 4, 4.f}};
+  auto data = OwnedTrainData::FromTriplets(4, 6, std::span<const reclift::Triplet>(t));
+  OwnedItemFeatures f;
+  f.categories = Rows(6, {{0}, {0}, {0}, {0}, {1}, {1}});
+  f.category_names = {"music", "finance"};
+  f.tags = Rows(6, {{0}, {1}, {0}, {1}, {2}, {2}});
+  f.tag_names = {"guitar", "piano", "budget"};
+  data.SetItemFeatures(std::move(f));
+  ContentRecommender plain, prior;
+  REQUIRE(plain.Fit(data.view(), MakeParams({{"popularity_prior", 0.0}}), {}).ok());
+  REQUIRE(prior.Fit(data.view(), MakeParams({{"popularity_prior", 1.0}}), {}).ok());
+  // prior = log(1 + n) / log(1 + 4): item 0 -> 1, item 1 -> ln 2 / ln 5 = 0.4306766,
+  // item 4 -> ln 4 / ln 5 = 0.8613531, cold items 0
+  const std::vector<float> expected_prior{1.f, 0.4306766f, 0.f, 0.f, 0.8613531f, 0.f};
+  for (size_t i = 0; i < 6; ++i) CHECK(prior.item_prior()[i] == Approx(expected_prior[i]));
+  CHECK(plain.item_prior() == std::vector<float>(6, 0.f));
+  const auto without = ScoreAll(plain, 0, 6), with = ScoreAll(prior, 0, 6);
+  for (size_t i = 0; i < 6; ++i) CHECK(with[i] == Approx(without[i] + expected_prior[i]));
+  // the popular finance course now comes before the user's own category's piano course...
+  CHECK(without[3] > without[4]);
+  CHECK(with[4] > with[3]);
+  // ...but the cold items keep their content order and their scores
+  for (uint32_t a : {2u, 3u, 5u}) {
+    CHECK(with[a] == without[a]);
+    for (uint32_t b : {2u, 3u, 5u}) CHECK((with[a] < with[b]) == (without[a] < without[b]));
+  }
+  CHECK(with[2] > with[3]);  // the cold guitar course before the cold piano one, as by content
+  CHECK(with[3] > with[5]);
+
+  SECTION("a user with no history gets the prior alone: popularity") {
+    const std::vector<uint32_t> items{0, 1, 2, 3, 4, 5};
+    std::vector<float> folded(6);
+    REQUIRE(prior.ScoreHistory({}, {}, items, folded).ok());
+    CHECK(folded == prior.item_prior());
+  }
+  SECTION("the default weight is 1.5") {
+    ContentRecommender defaults;
+    REQUIRE(defaults.Fit(data.view(), MakeParams({}), {}).ok());
+    CHECK(defaults.item_prior()[0] == Approx(1.5f));
   }
 }
