@@ -338,6 +338,10 @@ TEST_CASE("verdicts combine significance, the lift's sign and the metric's direc
   CHECK(Verdict(0.001, -0.03, 0.05, true) == "worse");
   CHECK(Verdict(0.001, -0.03, 0.05, false) == "better");  // e.g. a lower error
   CHECK(Verdict(0.001, 0.03, 0.05, false) == "worse");
+  // a metric with no better direction (a category's share of exposure)
+  CHECK(Verdict(0.001, 0.03, 0.05, true, false) == "higher");
+  CHECK(Verdict(0.001, -0.03, 0.05, false, false) == "lower");
+  CHECK(Verdict(0.2, -0.03, 0.05, true, false) == "no detectable difference");
   CHECK(Verdict(0.05, 0.03, 0.05, true) == "no detectable difference");  // p must be below alpha
   CHECK(Verdict(kNaN, 0.03, 0.05, true) == "no detectable difference");
   CHECK(Verdict(0.001, 0.0, 0.05, true) == "no detectable difference");

@@ -36,6 +36,11 @@ struct MetricColumn {
   int k = 0;           // cut-off, or 0 for metrics without one
   bool higher_is_better = true;
   Aggregation aggregation = Aggregation::kMeanOverUsers;
+  // false: neither direction is better (e.g. one category's share of the
+  // exposure); the host tests the difference and calls a significant one
+  // "higher" or "lower", never "better" or "worse". higher_is_better is then
+  // ignored.
+  bool directional = true;
 };
 
 // What the host knows about the evaluation, fixed for one cell.

@@ -39,7 +39,8 @@
 
 namespace reclift {
 
-inline constexpr uint32_t kAbiVersion = 2;  // 2: Recommender::SetChildren
+// 2: Recommender::SetChildren; 3: MetricColumn::directional
+inline constexpr uint32_t kAbiVersion = 3;
 
 #define RECLIFT_STRINGIFY_IMPL_(x) #x
 #define RECLIFT_STRINGIFY_(x) RECLIFT_STRINGIFY_IMPL_(x)

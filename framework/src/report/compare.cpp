@@ -218,6 +218,7 @@ struct Row {
   std::string metric;
   bool primary = false;
   bool higher_is_better = true;
+  bool directional = true;
   double a = kNaN, b = kNaN;
   double difference = kNaN, ci_low = kNaN, ci_high = kNaN;
   double relative = kNaN, relative_low = kNaN, relative_high = kNaN;
@@ -288,6 +289,7 @@ Json RowToJson(const Row& row) {
           {"metric", row.metric},
           {"primary", row.primary},
           {"higher_is_better", row.higher_is_better},
+          {"directional", row.directional},
           {"a", NumberOrNull(row.a)},
           {"b", NumberOrNull(row.b)},
           {"difference", NumberOrNull(row.difference)},
@@ -423,7 +425,12 @@ nlohmann::json CompareRuns(const nlohmann::json& a, const nlohmann::json& b, con
 
   // Metrics both runs report, the primary first.
   const std::string primary = StringAt(a_ab, "primary_metric");
-  std::vector<std::pair<std::string, bool>> metrics;  // name, higher is better
+  struct Metric {
+    std::string name;
+    bool higher_is_better;
+    bool directional;
+  };
+  std::vector<Metric> metrics;
   std::set<std::string> b_metrics;
   for (const Json& column : ArrayAt(b, "columns")) b_metrics.insert(StringAt(column, "name"));
   std::vector<std::string> only_a, only_b;
@@ -435,10 +442,13 @@ nlohmann::json CompareRuns(const nlohmann::json& a, const nlohmann::json& b, con
     }
     const Json* higher = Find(column, "higher_is_better");
     const bool higher_is_better = higher == nullptr || !higher->is_boolean() || higher->get<bool>();
+    const Json* directional = Find(column, "directional");
+    const Metric m{name, higher_is_better,
+                   directional == nullptr || !directional->is_boolean() || directional->get<bool>()};
     if (name == primary) {
-      metrics.insert(metrics.begin(), {name, higher_is_better});
+      metrics.insert(metrics.begin(), m);
     } else {
-      metrics.emplace_back(name, higher_is_better);
+      metrics.push_back(m);
     }
   }
   for (const Json& column : ArrayAt(b, "columns")) {
@@ -453,12 +463,13 @@ nlohmann::json CompareRuns(const nlohmann::json& a, const nlohmann::json& b, con
     const std::string arm = StringAt(a_arm, "name");
     const Json* b_arm = FindArm(b, arm);
     if (!Completed(&a_arm) || !Completed(b_arm)) continue;
-    for (const auto& [metric, higher_is_better] : metrics) {
+    for (const auto& [metric, higher_is_better, directional] : metrics) {
       Row row;
       row.arm = arm;
       row.metric = metric;
       row.primary = metric == primary;
       row.higher_is_better = higher_is_better;
+      row.directional = directional;
       const Json& a_summary = ObjectAt(ObjectAt(a_arm, "metrics"), metric);
       const Json& b_summary = ObjectAt(ObjectAt(*b_arm, "metrics"), metric);
       row.a = NumberAt(a_summary, "mean");
@@ -482,7 +493,8 @@ nlohmann::json CompareRuns(const nlohmann::json& a, const nlohmann::json& b, con
     Row& row = rows[i];
     if (row.test != "none") {
       row.p_adjusted = adjusted[i];
-      row.verdict = stats::Verdict(row.p_adjusted, row.difference, alpha, row.higher_is_better);
+      row.verdict =
+          stats::Verdict(row.p_adjusted, row.difference, alpha, row.higher_is_better, row.directional);
     }
     json_rows.push_back(RowToJson(row));
   }

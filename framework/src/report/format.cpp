@@ -176,9 +176,11 @@ std::string CsvValue(const Json* value) {
 ResultsView::ResultsView(const Json& r) : results(r), ab(ObjectAt(r, "ab")), comparisons(r) {
   for (const Json& column : ArrayAt(r, "columns")) {
     const Json* higher = Find(column, "higher_is_better");
+    const Json* directional = Find(column, "directional");
     columns.push_back({StringAt(column, "name"),
                        higher == nullptr || !higher->is_boolean() || higher->get<bool>(),
-                       StringAt(column, "aggregation", "mean") == "mean"});
+                       StringAt(column, "aggregation", "mean") == "mean",
+                       directional == nullptr || !directional->is_boolean() || directional->get<bool>()});
   }
   control = StringAt(ab, "control");
   for (const Json& arm : ArrayAt(r, "arms")) {

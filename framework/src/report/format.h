@@ -46,7 +46,13 @@ class ComparisonIndex {
 struct ResultsColumn {
   std::string name;
   bool higher_is_better = true;
-  bool per_user = true;  // "mean" aggregation: has intervals and comparisons
+  bool per_user = true;     // "mean" aggregation: has intervals and comparisons
+  bool directional = true;  // false: neither direction is better (higher_is_better is meaningless)
+
+  // "higher is better", "lower is better" or "no better direction"
+  const char* DirectionText() const {
+    return !directional ? "no better direction" : higher_is_better ? "higher is better" : "lower is better";
+  }
 };
 
 // What every renderer reads first from results.json: the columns, the arms

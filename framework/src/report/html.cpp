@@ -775,8 +775,7 @@ void RenderMetrics(const Document& doc, std::string& out) {
     out += fmt::format("<details class=\"metric\" id=\"{}\"{}><summary><span class=\"metric-name\">{}</span>",
                        Anchor("metric", i), is_primary ? " open" : "", EscapeHtml(column.name));
     if (is_primary) out += " <span class=\"tag primary\">primary</span>";
-    out += std::string(" <span class=\"muted\">") +
-           (column.higher_is_better ? "higher is better" : "lower is better") +
+    out += std::string(" <span class=\"muted\">") + column.DirectionText() +
            (column.per_user ? "" : ", list-level (no per-user test)") + "</span>";
     if (!counts.empty()) out += " <span class=\"counts\">" + counts + "</span>";
     out += "</summary>";

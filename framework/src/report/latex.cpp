@@ -69,6 +69,7 @@ std::string LabelOf(std::string_view name) {
 struct TableColumn {
   std::string name;
   bool higher_is_better = true;
+  bool directional = true;  // false: no arrow and no best value
 };
 
 }  // namespace
@@ -94,7 +95,9 @@ std::string RenderLatex(const nlohmann::json& results) {
       if ((pass == 0) != is_primary) continue;
       if (!is_primary && std::isfinite(primary_k) && NumberAt(column, "k") != primary_k) continue;
       const Json* higher = Find(column, "higher_is_better");
-      columns.push_back({name, higher == nullptr || !higher->is_boolean() || higher->get<bool>()});
+      const Json* directional = Find(column, "directional");
+      columns.push_back({name, higher == nullptr || !higher->is_boolean() || higher->get<bool>(),
+                         directional == nullptr || !directional->is_boolean() || directional->get<bool>()});
     }
   }
 
@@ -118,7 +121,7 @@ std::string RenderLatex(const nlohmann::json& results) {
   for (size_t j = 0; j < columns.size(); ++j) {
     for (const Json* arm : arms) {
       const double mean = NumberAt(ObjectAt(ObjectAt(*arm, "metrics"), columns[j].name), "mean");
-      if (!std::isfinite(mean)) continue;
+      if (!std::isfinite(mean) || !columns[j].directional) continue;
       if (!std::isfinite(best[j]) || (columns[j].higher_is_better ? mean > best[j] : mean < best[j])) {
         best[j] = mean;
       }
@@ -129,7 +132,10 @@ std::string RenderLatex(const nlohmann::json& results) {
   std::string out = fmt::format("\\begin{{tabular}}{{l{}}}\n\\toprule\n", std::string(columns.size(), 'c'));
   out += "Arm";
   for (const TableColumn& column : columns) {
-    out += " & " + EscapeLatex(column.name) + (column.higher_is_better ? " $\\uparrow$" : " $\\downarrow$");
+    out += " & " + EscapeLatex(column.name) +
+           (!column.directional       ? ""
+            : column.higher_is_better ? " $\\uparrow$"
+                                      : " $\\downarrow$");
   }
   out += " \\\\\n\\midrule\n";
   for (const Json* arm : arms) {

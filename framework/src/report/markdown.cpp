@@ -143,8 +143,7 @@ void RenderHeadline(const Document& doc, std::string& out) {
 }
 
 void RenderMetricTable(const Document& doc, const Column& column, std::string& out) {
-  out += "#### " + EscapeMarkdown(column.name) +
-         (column.higher_is_better ? " (higher is better)" : " (lower is better)");
+  out += "#### " + EscapeMarkdown(column.name) + " (" + column.DirectionText() + ")";
   if (!column.per_user) out += ", list-level";
   out += "\n\n";
   out += "| arm | mean | " + doc.confidence + " CI | lift vs control | rel. lift | p (adj) | verdict |\n";

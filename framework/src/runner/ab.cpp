@@ -27,6 +27,7 @@ struct Pending {
   double lift = 0;
   bool higher_is_better = true;
   size_t family = 0;
+  bool directional = true;
 };
 
 }  // namespace
@@ -175,8 +176,12 @@ nlohmann::json CompareArms(const std::vector<ArmValues>& arms, size_t control,
     row["lift_ci_high"] = Num(li.absolute.high);
     row["relative_lift_ci_low"] = Num(li.relative.low);
     row["relative_lift_ci_high"] = Num(li.relative.high);
-    pending[j] = Pending{std::move(row), std::isnan(p_value) ? 1.0 : p_value, lift,
-                         columns[col].higher_is_better, pop};
+    pending[j] = Pending{std::move(row),
+                         std::isnan(p_value) ? 1.0 : p_value,
+                         lift,
+                         columns[col].higher_is_better,
+                         pop,
+                         columns[col].directional};
   });
   // corrections within each population's family
   for (size_t pop = 0; pop < populations.size(); ++pop) {
@@ -194,7 +199,7 @@ nlohmann::json CompareArms(const std::vector<ArmValues>& arms, size_t control,
     for (size_t j = 0; j < idx.size(); ++j) {
       auto& r = pending[idx[j]];
       r.row["p_value_adjusted"] = Num(adj[j]);
-      r.row["verdict"] = stats::Verdict(adj[j], r.lift, ab.alpha, r.higher_is_better);
+      r.row["verdict"] = stats::Verdict(adj[j], r.lift, ab.alpha, r.higher_is_better, r.directional);
     }
   }
   // reversals: an overall verdict and a segment verdict pointing opposite ways

@@ -483,6 +483,7 @@ RunOutcome RunExperiment(const ExperimentSpec& spec, const PluginRegistry& regis
                          {"metric", columns[c].metric},
                          {"k", columns[c].k},
                          {"higher_is_better", columns[c].higher_is_better},
+                         {"directional", columns[c].directional},
                          {"aggregation", columns[c].aggregation == Aggregation::kListLevel ? "list" : "mean"},
                          {"evaluator", metrics.EvaluatorId(c)}});
   }

@@ -495,8 +495,9 @@ std::vector<double> BenjaminiHochbergAdjust(std::span<const double> p) {
   return adjusted;
 }
 
-std::string Verdict(double adjusted_p, double lift, double alpha, bool higher_is_better) {
+std::string Verdict(double adjusted_p, double lift, double alpha, bool higher_is_better, bool directional) {
   if (!(adjusted_p < alpha) || std::isnan(lift) || lift == 0) return kVerdictNoDifference;
+  if (!directional) return lift > 0 ? kVerdictHigher : kVerdictLower;
   return (lift > 0) == higher_is_better ? kVerdictBetter : kVerdictWorse;
 }
 

@@ -136,11 +136,15 @@ std::vector<double> BenjaminiHochbergAdjust(std::span<const double> p);
 inline constexpr const char* kVerdictBetter = "better";
 inline constexpr const char* kVerdictWorse = "worse";
 inline constexpr const char* kVerdictNoDifference = "no detectable difference";
+inline constexpr const char* kVerdictHigher = "higher";  // significant, metric without a better direction
+inline constexpr const char* kVerdictLower = "lower";
 
 // "better" / "worse" / "no detectable difference" from an adjusted p-value,
 // the sign of the lift and the metric's direction. Significant means
 // adjusted_p < alpha; a NaN p-value or lift, or a lift of exactly 0, is no
-// detectable difference.
-std::string Verdict(double adjusted_p, double lift, double alpha, bool higher_is_better);
+// detectable difference. For a metric that is not `directional` a
+// significant difference is "higher" or "lower".
+std::string Verdict(double adjusted_p, double lift, double alpha, bool higher_is_better,
+                    bool directional = true);
 
 }  // namespace reclift::host::stats

@@ -225,7 +225,7 @@ Status BeyondAccuracyEvaluator::Configure(const Params& params, const EvalContex
   for (size_t ki = 0; ki < ks_.size(); ++ki) {
     for (uint32_t c = 0; c < category_names_.size(); ++c) {
       columns_.push_back({"exposure@" + std::to_string(ks_[ki]) + ":" + category_names_[c], "exposure",
-                          ks_[ki], true, Aggregation::kListLevel});
+                          ks_[ki], true, Aggregation::kListLevel, /*directional=*/false});
       slots_.push_back({Metric::kExposure, ki, c});
     }
   }
@@ -416,7 +416,7 @@ Status BeyondAccuracyEvaluator::EvaluateLists(std::span<const UserEvalInput> use
 
 }  // namespace reclift::plugins
 
-RECLIFT_EVALUATOR_PLUGIN(reclift::plugins::BeyondAccuracyEvaluator, "beyond_accuracy", "1.0.0",
+RECLIFT_EVALUATOR_PLUGIN(reclift::plugins::BeyondAccuracyEvaluator, "beyond_accuracy", "1.1.0",
                          "Beyond accuracy: coverage, gini, ild, novelty, serendipity, arp, long_tail_share, "
                          "exposure by category",
                          reclift::plugins::kParams)

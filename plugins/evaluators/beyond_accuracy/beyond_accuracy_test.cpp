@@ -128,6 +128,8 @@ TEST_CASE("beyond_accuracy declares each metric per cut-off and one exposure col
   CHECK_FALSE(columns[11].higher_is_better);  // arp: lower is less popularity bias
   CHECK(columns[21].metric == "exposure");
   CHECK(columns[21].k == 3);
+  CHECK_FALSE(columns[21].directional);  // a category's share: neither direction is better
+  CHECK(columns[11].directional);
   CHECK(columns[21].aggregation == Aggregation::kListLevel);
 }
 
