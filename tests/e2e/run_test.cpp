@@ -375,3 +375,40 @@ TEST_CASE("a per-user split on timestamped data is reported as future leakage, a
   CHECK(r.exit_code == 1);
   CHECK(r.err.find("future-leakage") != std::string::npos);
 }
+
+TEST_CASE("with their defaults, every personalised recommender beats popularity on the bundled sample",
+          "[e2e][slow]") {
+  // experiments/defaults.toml: one arm per recommender plugin, quickstart's split (issue 3)
+  const fs::path dir = FreshDir("defaults");
+  const fs::path experiment =
+      fs::path(RECLIFT_TEST_DATA_DIR).parent_path().parent_path() / "experiments" / "defaults.toml";
+  auto r = RunCommand(Reclift() + " run " + experiment.string() +
+                      " --quiet --set experiment.output=" + (dir / "out").string());
+  INFO(r.out << r.err);
+  REQUIRE(r.exit_code == 0);
+  const fs::path results =
+      fs::path(r.out.substr(r.out.find("report: ") + 8, r.out.find('\n') - 8)).parent_path() / "results.json";
+  const auto json = nlohmann::json::parse(ReadText(results));
+  std::map<std::string, double> ndcg;
+  for (const auto& arm : json["arms"]) {
+    CAPTURE(arm["name"]);
+    REQUIRE(arm["status"] == "ok");
+    ndcg[arm["name"]] = arm["metrics"]["ndcg@10"]["mean"].get<double>();
+  }
+  // every recommender plugin has its arm
+  const std::set<std::string> expected{"popularity", "random", "baseline", "item_knn", "user_knn",
+                                       "mf_sgd",     "svdpp",  "als",      "bpr",      "ease",
+                                       "content",    "ncf",    "hybrid"};
+  std::set<std::string> arms;
+  for (const auto& [name, value] : ndcg) arms.insert(name);
+  CHECK(arms == expected);
+  const double popularity = ndcg.at("popularity");
+  for (const char* personalised :
+       {"item_knn", "user_knn", "mf_sgd", "svdpp", "als", "bpr", "ease", "content", "ncf", "hybrid"}) {
+    CAPTURE(personalised, popularity);
+    CHECK(ndcg.at(personalised) > popularity);
+  }
+  // the floor, and the rating predictor that does not personalise what it ranks
+  CHECK(ndcg.at("random") < popularity);
+  CHECK(ndcg.at("baseline") < popularity);
+}
