@@ -722,6 +722,48 @@ TEST_CASE("unknown override keys are errors at --set naming the override", "[exp
         "--set: override 'split..method=3': expected a dotted key such as split.test_fraction");
 }
 
+TEST_CASE("overrides reach profiler parameters and scenario keys by plugin and kind",
+          "[experiment][override]") {
+  const std::string text = kHead + R"([[profilers]]
+plugin = "activity"
+params = { bins = 3 }
+[[scenarios]]
+kind = "cold-start-users"
+user_fraction = 0.3
+[[scenarios]]
+kind = "diversity"
+)";
+  const ExperimentSpec spec = Parse(text, {{"profilers.activity.bins", "5"},
+                                           {"profilers.activity.params.method", "quantile"},
+                                           {"scenarios.cold-start-users.user_fraction", "0.2"},
+                                           {"scenarios.cold-start-users.shots", "[0, 2]"},
+                                           {"scenarios.diversity.lambda", "[0.0, 0.5]"}});
+  REQUIRE(spec.profilers.size() == 1);
+  CHECK(spec.profilers[0].params.at("bins") == ParamValue(int64_t{5}));
+  CHECK(spec.profilers[0].params.at("method") == ParamValue(std::string("quantile")));
+  REQUIRE(spec.scenarios.size() == 2);
+  CHECK(spec.scenarios[0].user_fraction == 0.2);
+  CHECK(spec.scenarios[0].shots == std::vector<int>{0, 2});
+  CHECK(spec.scenarios[1].lambdas == std::vector<double>{0.0, 0.5});
+
+  CHECK(
+      ParseError(text, {{"profilers.activty.bins", "5"}}) ==
+      "--set: override 'profilers.activty.bins=5': no [[profilers]] with plugin = \"activty\" (did you mean "
+      "'activity'?)");
+  CHECK(ParseError(text, {{"scenarios.diversity", "1"}}) ==
+        "--set: override 'scenarios.diversity=1': expected scenarios.<kind>.<key>");
+  CHECK(
+      ParseError(text, {{"scenarios.diversity.kind", "cold-start-items"}}) ==
+      "--set: override 'scenarios.diversity.kind=cold-start-items': cannot change the kind of an entry; edit "
+      "the file");
+  CHECK(ParseError(kHead, {{"scenarios.diversity.lambda", "[0.5]"}}) ==
+        "--set: override 'scenarios.diversity.lambda=[0.5]': the file has no [[scenarios]]");
+  const std::string twice = text + "[[scenarios]]\nkind = \"diversity\"\n";
+  CHECK(ParseError(twice, {{"scenarios.diversity.lambda", "[0.5]"}}) ==
+        "--set: override 'scenarios.diversity.lambda=[0.5]': 2 [[scenarios]] have kind = \"diversity\"; an "
+        "override cannot tell them apart, edit the file");
+}
+
 TEST_CASE("a bad override value is reported at --set with the key it set", "[experiment][override]") {
   CHECK(ParseError(kHead, {{"split.test_fraction", "1.5"}}) ==
         "--set: split.test_fraction: expected a number in (0, 1), found 1.5");

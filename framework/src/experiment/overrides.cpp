@@ -13,9 +13,9 @@ namespace reclift::host::experiment_internal {
 
 namespace {
 
-// Sections an override can name; [[profilers]] is edited in the file.
-constexpr std::string_view kOverridableSections[] = {"experiment", "dataset", "split", "arms",
-                                                     "evaluation", "ab",      "report"};
+// Sections an override can name.
+constexpr std::string_view kOverridableSections[] = {
+    "experiment", "dataset", "split", "arms", "evaluation", "ab", "report", "profilers", "scenarios"};
 
 std::vector<std::string> SplitDots(std::string_view key) {
   std::vector<std::string> parts;
@@ -58,6 +58,8 @@ class OverrideApplier {
     }
     const std::string& section = parts[0];
     if (section == "arms") return ApplyToArm(parts);
+    if (section == "profilers") return ApplyToEntry(parts, "profilers", "plugin", true);
+    if (section == "scenarios") return ApplyToEntry(parts, "scenarios", "kind", false);
     const auto keys = PlainSectionKeys(section);
     if (keys.empty()) {
       std::vector<std::string> names(std::begin(kOverridableSections), std::end(kOverridableSections));
@@ -127,6 +129,52 @@ class OverrideApplier {
     if (params == nullptr) params = arm->insert_or_assign("params", toml::table{}).first->second.as_table();
     if (!params->is_table()) Fail("the params of this arm are not a table in the file");
     SetValue(*params->as_table(), param, override_.value);
+  }
+
+  // profilers.<plugin>.<param> (or .params.<param>), scenarios.<kind>.<key>:
+  // the one entry of the array of tables whose `match` key names it.
+  void ApplyToEntry(const std::vector<std::string>& parts, const std::string& section,
+                    const std::string& match, bool params_table) {
+    const std::string form = params_table ? "profilers.<plugin>.<param> or profilers.<plugin>.params.<param>"
+                                          : "scenarios.<kind>.<key>";
+    if (parts.size() < 3) Fail("expected " + form);
+    toml::array* entries = root_.get(section) ? root_.get(section)->as_array() : nullptr;
+    if (entries == nullptr) Fail("the file has no [[" + section + "]]");
+    toml::table* entry = nullptr;
+    size_t matches = 0;
+    std::vector<std::string> names;
+    for (toml::node& element : *entries) {
+      toml::table* table = element.as_table();
+      if (table == nullptr || !table->get(match) || !table->get(match)->is_string()) continue;
+      const std::string& name = table->get(match)->as_string()->get();
+      names.push_back(name);
+      if (name == parts[1]) {
+        entry = table;
+        ++matches;
+      }
+    }
+    if (entry == nullptr) {
+      std::string hint = DidYouMean(parts[1], names);
+      if (hint.empty()) hint = " (" + section + ": " + Join(names, ", ") + ")";
+      Fail("no [[" + section + "]] with " + match + " = \"" + parts[1] + "\"" + hint);
+    }
+    if (matches > 1) {
+      Fail(std::to_string(matches) + " [[" + section + "]] have " + match + " = \"" + parts[1] +
+           "\"; an override cannot tell them apart, edit the file");
+    }
+    std::vector<std::string> key(parts.begin() + 2, parts.end());
+    if (!params_table) {
+      if (key.size() != 1) Fail("expected " + form);
+      if (key[0] == match) Fail("cannot change the " + match + " of an entry; edit the file");
+      return SetValue(*entry, key[0], override_.value);
+    }
+    if (key.size() == 2 && key[0] == "params") key.erase(key.begin());
+    if (key.size() != 1) Fail("expected " + form);
+    if (key[0] == match) Fail("cannot change the " + match + " of an entry; edit the file");
+    toml::node* params = entry->get("params");
+    if (params == nullptr) params = entry->insert_or_assign("params", toml::table{}).first->second.as_table();
+    if (!params->is_table()) Fail("the params of this entry are not a table in the file");
+    SetValue(*params->as_table(), key[0], override_.value);
   }
 
   toml::table& root_;
