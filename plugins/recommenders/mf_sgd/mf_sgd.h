@@ -77,6 +77,7 @@
 #include <string>
 #include <vector>
 
+#include "reclift/dense_scorer.h"
 #include "reclift/params.h"
 #include "reclift/recommender.h"
 
@@ -214,6 +215,9 @@ class MfSgdRecommender : public Recommender {
   void ConfigureSelection(uint64_t seed);
   double RunSelectionEpoch(int epoch);
   void FinishSelection();
+  // Packs the item factors (and biases) for ScoreBatch. Fit calls it last;
+  // call it again after changing factors by hand.
+  void PackForScoring();
   // P(pick | user, item) after FinishSelection.
   float SelectionProbability(uint32_t user, uint32_t item) const;
   // The `expected` score: probability times the rating estimate clipped to
@@ -302,6 +306,8 @@ class MfSgdRecommender : public Recommender {
   mf_sgd_detail::AlignedFloats selection_users_;  // x_u, num_users x selection_stride
   mf_sgd_detail::AlignedFloats selection_items_;  // y_i, num_items x selection_stride
   std::vector<float> selection_bias_;             // c_i
+  DenseScorer rating_scorer_;                     // q_i and b_i, packed for ScoreBatch
+  DenseScorer selection_scorer_;                  // the selection model's item rows and c_i
   std::vector<float> log_share_;                  // log s_u, the prior correction of each user
   float unknown_log_share_ = 0;                   // log s of a user with no training interaction
 };

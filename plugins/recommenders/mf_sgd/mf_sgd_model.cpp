@@ -682,7 +682,10 @@ Status MfSgdRecommender::Fit(const TrainData& data, const Params& params, const 
   // the order is only needed for training
   std::vector<Rating>().swap(ratings_);
   std::vector<Run>().swap(runs_);
-  if (ranking_ == MfSgdRanking::kRating) return Status::Ok();
+  if (ranking_ == MfSgdRanking::kRating) {
+    PackForScoring();
+    return Status::Ok();
+  }
   ConfigureSelection(ctx.seed);
   for (int epoch = 0; epoch < selection_epochs_; ++epoch) {
     if (ctx.IsCancelled()) return Status::Internal(std::string(name()) + ": fit cancelled");
@@ -692,7 +695,20 @@ Status MfSgdRecommender::Fit(const TrainData& data, const Params& params, const 
   }
   RECLIFT_RETURN_IF_ERROR(CheckSelectionDiverged());
   FinishSelection();
+  PackForScoring();
   return Status::Ok();
+}
+
+void MfSgdRecommender::PackForScoring() {
+  const size_t num_items = data_->num_items;
+  rating_scorer_.Reset(item_factors_.data(), num_items, static_cast<size_t>(factors_), stride_,
+                       biased_ ? std::span<const float>(item_bias_) : std::span<const float>());
+  if (ranking_ == MfSgdRanking::kRating) {
+    selection_scorer_ = DenseScorer();
+    return;
+  }
+  selection_scorer_.Reset(selection_items_.data(), num_items, static_cast<size_t>(selection_factors_),
+                          selection_stride_, selection_bias_);
 }
 
 void MfSgdRecommender::ConfigureSelection(uint64_t seed) {
@@ -877,54 +893,52 @@ Status MfSgdRecommender::ScoreBatch(std::span<const uint32_t> users, std::span<f
                                    std::to_string(users.size() * num_items) + " scores, has " +
                                    std::to_string(out.size()));
   }
-  const auto rows = static_cast<Eigen::Index>(users.size()), cols = static_cast<Eigen::Index>(num_items);
-  const auto width = static_cast<Eigen::Index>(stride_);
-  mf_sgd_detail::RowMatrix block(rows, width);
-  Eigen::VectorXf user_offset(rows);
-  for (size_t b = 0; b < users.size(); ++b) {
-    if (users[b] >= data_->num_users) {
-      return Status::InvalidArgument(std::string(name()) + ": user id " + std::to_string(users[b]) +
+  if (rating_scorer_.num_items() != num_items) {
+    return Status::InvalidArgument(std::string(name()) + ": ScoreBatch called before Fit");
+  }
+  for (uint32_t u : users) {
+    if (u >= data_->num_users) {
+      return Status::InvalidArgument(std::string(name()) + ": user id " + std::to_string(u) +
                                      " is out of range (the model has " + std::to_string(data_->num_users) +
                                      " users)");
     }
-    block.row(static_cast<Eigen::Index>(b)) =
-        Eigen::Map<const Eigen::RowVectorXf>(ScoringRow(users[b]), width);
-    user_offset[static_cast<Eigen::Index>(b)] = biased_ ? global_mean_ + user_bias_[users[b]] : 0.f;
   }
-  Eigen::Map<const mf_sgd_detail::RowMatrix> item_factors(item_factors_.data(), cols, width);
-  Eigen::Map<mf_sgd_detail::RowMatrix> scores(out.data(), rows, cols);
-  if (ranking_ == MfSgdRanking::kSelection) {
-    scores.setZero();  // the rating is not needed
-  } else {
-    scores.noalias() = block * item_factors.transpose();
-    if (biased_) {
-      scores.rowwise() += Eigen::Map<const Eigen::RowVectorXf>(item_bias_.data(), cols);
-      scores.colwise() += user_offset;
-    } else {
-      for (size_t b = 0; b < users.size(); ++b) {
-        if (IsUnknownUser(users[b])) scores.row(static_cast<Eigen::Index>(b)).setConstant(mean_rating_);
-      }
-      for (uint32_t i = 0; i < num_items; ++i) {
-        if (IsUnknownItem(i)) scores.col(i).setConstant(mean_rating_);
+  const size_t rows = users.size();
+  std::vector<float> block;
+  if (ranking_ != MfSgdRanking::kSelection) {
+    block.resize(rows * stride_);
+    std::vector<float> user_offset(rows, 0.f);
+    for (size_t b = 0; b < rows; ++b) {
+      std::copy_n(ScoringRow(users[b]), stride_, block.data() + b * stride_);
+      if (biased_) user_offset[b] = global_mean_ + user_bias_[users[b]];
+    }
+    rating_scorer_.ScoreRows(block.data(), rows, stride_, user_offset, out);
+    if (!biased_) {
+      for (size_t b = 0; b < rows; ++b) {
+        float* row = out.data() + b * num_items;
+        if (IsUnknownUser(users[b])) std::fill_n(row, num_items, mean_rating_);
+        for (uint32_t i = 0; i < num_items; ++i) {
+          if (IsUnknownItem(i)) row[i] = mean_rating_;
+        }
       }
     }
+  } else {
+    std::fill(out.begin(), out.end(), 0.f);  // the rating is not needed
   }
   if (ranking_ == MfSgdRanking::kRating) return Status::Ok();
   // the selection logits: a second product, (users x g) times (g x items)
-  const auto selection_width = static_cast<Eigen::Index>(selection_stride_);
-  mf_sgd_detail::RowMatrix selection_block(rows, selection_width);
-  for (size_t b = 0; b < users.size(); ++b) {
-    selection_block.row(static_cast<Eigen::Index>(b)) = Eigen::Map<const Eigen::RowVectorXf>(
-        selection_users_.data() + users[b] * selection_stride_, selection_width);
+  block.resize(rows * selection_stride_);
+  for (size_t b = 0; b < rows; ++b) {
+    std::copy_n(selection_users_.data() + users[b] * selection_stride_, selection_stride_,
+                block.data() + b * selection_stride_);
   }
-  Eigen::Map<const mf_sgd_detail::RowMatrix> selection_items(selection_items_.data(), cols, selection_width);
-  mf_sgd_detail::RowMatrix logits(rows, cols);
-  logits.noalias() = selection_block * selection_items.transpose();
-  logits.rowwise() += Eigen::Map<const Eigen::RowVectorXf>(selection_bias_.data(), cols);
-  for (size_t b = 0; b < users.size(); ++b) {
-    const auto r = static_cast<Eigen::Index>(b);
+  std::vector<float> logits(rows * num_items);
+  selection_scorer_.ScoreRows(block.data(), rows, selection_stride_, {}, logits);
+  for (size_t b = 0; b < rows; ++b) {
     const float log_share = log_share_[users[b]];
-    for (Eigen::Index i = 0; i < cols; ++i) scores(r, i) = Combine(scores(r, i), logits(r, i), log_share);
+    float* row = out.data() + b * num_items;
+    const float* logit = logits.data() + b * num_items;
+    for (size_t i = 0; i < num_items; ++i) row[i] = Combine(row[i], logit[i], log_share);
   }
   return Status::Ok();
 }

@@ -358,6 +358,7 @@ TEST_CASE("the expected score is the pick probability times the normalised clipp
     }
     model.selection_user_row(0)[0] = 0.5f;
     model.selection_bias() = {0.1f, 0.f, -0.3f};
+    model.PackForScoring();
   };
   const uint32_t items[] = {1, 2};
   float out[2];
