@@ -3,11 +3,13 @@
 // top 10 and 20 cut, all ranking metrics computed.
 //
 //   eval_bench [--users 138000] [--items 27000] [--interactions 20000000]
-//              [--factors 64] [--threads 2]
+//              [--factors 64] [--threads 2] [--als-iterations 3]
 //
 // Prints the time of the bare matrix products (the floor any evaluator pays;
 // with Eigen for the baseline ISA and with reclift::DenseScorer)
-// and of the whole evaluation, their ratio, and the evaluation's peak memory.
+// and of the whole evaluation, their ratio, and the evaluation's peak memory,
+// for a random factor model and then for the als plugin fitted on the data
+// (--als-iterations 0 skips it).
 #define EIGEN_DONT_PARALLELIZE
 #include <tbb/global_control.h>
 #include <tbb/parallel_for.h>
@@ -83,13 +85,14 @@ class FactorModel final : public Recommender {
 int main(int argc, char** argv) {
   uint32_t users = 138000, items = 27000;
   uint64_t interactions = 20000000;
-  int factors = 64, threads = 2;
+  int factors = 64, threads = 2, als_iterations = 3;
   for (int a = 1; a + 1 < argc; a += 2) {
     if (!std::strcmp(argv[a], "--users")) users = std::stoul(argv[a + 1]);
     if (!std::strcmp(argv[a], "--items")) items = std::stoul(argv[a + 1]);
     if (!std::strcmp(argv[a], "--interactions")) interactions = std::stoull(argv[a + 1]);
     if (!std::strcmp(argv[a], "--factors")) factors = std::stoi(argv[a + 1]);
     if (!std::strcmp(argv[a], "--threads")) threads = std::stoi(argv[a + 1]);
+    if (!std::strcmp(argv[a], "--als-iterations")) als_iterations = std::stoi(argv[a + 1]);
   }
   tbb::global_control limit(tbb::global_control::max_allowed_parallelism, threads);
   tbb::task_arena arena(threads);
@@ -170,38 +173,55 @@ int main(int argc, char** argv) {
   EvaluationSpec es;
   es.ks = {10, 20};
   const MetricSet metrics(registry, es, users, items, cell.item_popularity, &train.item_features);
-  const size_t rss0 = CurrentRssBytes();
-  ResetPeakRss();
-  t0 = Clock::now();
-  FittedArm arm;
-  arm.capabilities = kCapScoreBatch;
-  std::vector<std::vector<uint32_t>> lists;
-  RankerOptions ro;
-  ro.k = 20;
-  Status s = arena.execute([&] { return RankUsers(model, kCapScoreBatch, train, ids, ro, lists); });
-  const double rank = Since(t0);
-  RankedLists ranked{std::move(lists), std::vector<std::vector<float>>(ids.size())};
-  std::vector<double> values, list_values;
-  auto t1 = Clock::now();
-  if (s.ok()) s = metrics.Evaluate(EvalInputs(cell.users, ranked), arena, values, list_values);
-  const double metric_time = Since(t1), all = Since(t0);
-  if (!s.ok()) {
-    std::fprintf(stderr, "failed: %s\n", s.ToString().c_str());
-    return 1;
+  // ranking (top 20, seen removed) + every metric at 10 and 20 of one model
+  auto evaluate = [&](const Recommender& m, const char* label, double floor) {
+    const size_t rss0 = CurrentRssBytes();
+    ResetPeakRss();
+    auto t0 = Clock::now();
+    std::vector<std::vector<uint32_t>> lists;
+    RankerOptions ro;
+    ro.k = 20;
+    Status s = arena.execute([&] { return RankUsers(m, kCapScoreBatch, train, ids, ro, lists); });
+    const double rank = Since(t0);
+    RankedLists ranked{std::move(lists), std::vector<std::vector<float>>(ids.size())};
+    std::vector<double> values, list_values;
+    auto t1 = Clock::now();
+    if (s.ok()) s = metrics.Evaluate(EvalInputs(cell.users, ranked), arena, values, list_values);
+    const double metric_time = Since(t1), all = Since(t0);
+    if (!s.ok()) {
+      std::fprintf(stderr, "%s: failed: %s\n", label, s.ToString().c_str());
+      std::exit(1);
+    }
+    double ndcg = 0;
+    size_t n = 0;
+    for (size_t u = 0; u < ids.size(); ++u) {
+      const double v = values[u * metrics.size() + 2];  // ndcg@10 (precision, recall, ndcg per k)
+      if (!std::isnan(v)) ndcg += v, ++n;
+    }
+    const size_t peak = PeakRssBytes();
+    std::printf("%s: evaluation %.2f s (ranking %.2f s, metrics %.2f s) for %zu users, %zu columns\n", label,
+                all, rank, metric_time, ids.size(), metrics.size());
+    std::printf("%s: ratio to the bare matrix products: %.2f (DenseScorer), %.2f (Eigen)\n", label,
+                all / floor, all / eigen_gemm);
+    std::printf("%s: peak memory of the evaluation: %.0f MB above the %.0f MB resident before it\n", label,
+                (peak > rss0 ? peak - rss0 : 0) / 1e6, rss0 / 1e6);
+    std::printf("%s: ndcg@10 = %.4f over %zu users\n", label, ndcg / std::max<size_t>(n, 1), n);
+  };
+  evaluate(model, "random 64-factor model", gemm);
+
+  // the same with the als plugin, fitted as a run fits it
+  if (als_iterations > 0) {
+    ArmSpec spec;
+    spec.name = "als";
+    spec.recommender.plugin = "als";
+    spec.recommender.params = {{"factors", ParamValue(int64_t{factors})},
+                               {"iterations", ParamValue(int64_t{als_iterations})}};
+    Context ctx;
+    ctx.num_threads = threads;
+    t0 = Clock::now();
+    FittedArm als = FitArm(registry, spec, train, ctx, arena);
+    std::printf("als plugin: fitted in %.1f s (%d iterations)\n", Since(t0), als_iterations);
+    evaluate(*als.model, "als plugin", gemm);
   }
-  double ndcg = 0;
-  size_t n = 0;
-  for (size_t u = 0; u < ids.size(); ++u) {
-    const double v = values[u * metrics.size() + 2];  // ndcg@10 (precision, recall, ndcg per k)
-    if (!std::isnan(v)) ndcg += v, ++n;
-  }
-  const size_t peak = PeakRssBytes();
-  std::printf("evaluation: %.2f s (ranking %.2f s, metrics %.2f s) for %zu users, %zu columns\n", all, rank,
-              metric_time, ids.size(), metrics.size());
-  std::printf("ratio to the bare matrix products: %.2f (DenseScorer), %.2f (Eigen)\n", all / gemm,
-              all / eigen_gemm);
-  std::printf("peak memory of the evaluation: %.0f MB above the %.0f MB resident before it\n",
-              (peak > rss0 ? peak - rss0 : 0) / 1e6, rss0 / 1e6);
-  std::printf("(check: mean of column 2 = %.4f over %zu users)\n", ndcg / std::max<size_t>(n, 1), n);
   return 0;
 }
