@@ -6,6 +6,7 @@
 #include <random>
 
 #include "reclift/owned_train_data.h"
+#include "reclift/testing/fixtures.h"
 
 namespace {
 
@@ -17,11 +18,8 @@ using reclift::Triplet;
 using reclift::recommenders::BaselineRecommender;
 using reclift::recommenders::kBaselineParams;
 
-Params MakeParams(std::map<std::string, ParamValue> given) {
-  Params p;
-  const reclift::Status s = Params::Build(kBaselineParams, given, p);
-  REQUIRE(s.ok());
-  return p;
+Params MakeParams(const std::map<std::string, ParamValue>& given) {
+  return reclift::testing::MakeParams(kBaselineParams, given);
 }
 
 // Three ratings: user 0 rated item 0 a 5 and item 1 a 3; user 1 rated item 0

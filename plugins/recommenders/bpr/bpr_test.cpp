@@ -6,6 +6,7 @@
 #include <random>
 
 #include "reclift/owned_train_data.h"
+#include "reclift/testing/fixtures.h"
 
 namespace {
 
@@ -17,38 +18,13 @@ using reclift::Triplet;
 using reclift::recommenders::BprRecommender;
 using reclift::recommenders::kBprParams;
 
-Params MakeParams(std::map<std::string, ParamValue> given) {
-  Params p;
-  const reclift::Status s = Params::Build(kBprParams, given, p);
-  REQUIRE(s.ok());
-  return p;
+Params MakeParams(const std::map<std::string, ParamValue>& given) {
+  return reclift::testing::MakeParams(kBprParams, given);
 }
 
-// Two taste groups: the first half of the users like items 0..9, the others
-// items 10..19. Each user saw a random 60% of the liked items.
-struct Planted {
-  OwnedTrainData data;
-  std::vector<std::vector<uint32_t>> held_out;
-};
-
+using reclift::testing::Planted;
 Planted MakePlanted(uint32_t num_users, uint64_t seed) {
-  std::mt19937_64 rng(seed);
-  std::bernoulli_distribution seen(0.6);
-  std::vector<Triplet> triplets;
-  Planted planted;
-  planted.held_out.resize(num_users);
-  for (uint32_t u = 0; u < num_users; ++u) {
-    const uint32_t first = u < num_users / 2 ? 0 : 10;
-    for (uint32_t i = first; i < first + 10; ++i) {
-      if (seen(rng)) {
-        triplets.push_back({u, i, 1.f});
-      } else {
-        planted.held_out[u].push_back(i);
-      }
-    }
-  }
-  planted.data = OwnedTrainData::FromTriplets(num_users, 20, triplets, false);
-  return planted;
+  return reclift::testing::PlantedGroups(num_users, seed);
 }
 
 }  // namespace

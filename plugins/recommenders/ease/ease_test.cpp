@@ -6,6 +6,7 @@
 #include <random>
 
 #include "reclift/owned_train_data.h"
+#include "reclift/testing/fixtures.h"
 
 namespace {
 
@@ -17,11 +18,8 @@ using reclift::Triplet;
 using reclift::recommenders::EaseRecommender;
 using reclift::recommenders::kEaseParams;
 
-Params MakeParams(std::map<std::string, ParamValue> given) {
-  Params p;
-  const reclift::Status s = Params::Build(kEaseParams, given, p);
-  REQUIRE(s.ok());
-  return p;
+Params MakeParams(const std::map<std::string, ParamValue>& given) {
+  return reclift::testing::MakeParams(kEaseParams, given);
 }
 
 // Users: u0 = {0, 1}, u1 = {1, 2}, u2 = {0, 1}, u3 = {2}.

@@ -9,7 +9,9 @@
 #include <random>
 #include <string>
 
+#include "knn_test_fixtures.h"
 #include "reclift/owned_train_data.h"
+#include "reclift/testing/fixtures.h"
 
 namespace {
 
@@ -22,45 +24,17 @@ using reclift::Triplet;
 using reclift::recommenders::ItemKnnRecommender;
 using reclift::recommenders::kItemKnnParams;
 namespace knn = reclift::recommenders::knn;
+namespace knn_test = reclift::recommenders::knn_test;
+using knn_test::Binary4x3;
+using knn_test::Ratings3x3;
+using knn_test::Row;
 
-Params MakeParams(std::map<std::string, ParamValue> given) {
-  Params p;
-  const Status s = Params::Build(kItemKnnParams, given, p);
-  REQUIRE(s.ok());
-  return p;
+Params MakeParams(const std::map<std::string, ParamValue>& given) {
+  return reclift::testing::MakeParams(kItemKnnParams, given);
 }
 
-// Ratings, users x items ('-' = not rated):
-//        i0  i1  i2
-//   u0    1   2   -
-//   u1    2   3   4
-//   u2    3   1   2
-// Item vectors over (u0, u1, u2): i0 = (1, 2, 3), i1 = (2, 3, 1), i2 = (-, 4, 2).
-// Global mean 18 / 8 = 9/4; ratings range [1, 4].
-OwnedTrainData Ratings3x3() {
-  return OwnedTrainData::FromTriplets(
-      3, 3, {{0, 0, 1}, {0, 1, 2}, {1, 0, 2}, {1, 1, 3}, {1, 2, 4}, {2, 0, 3}, {2, 1, 1}, {2, 2, 2}}, true);
-}
-
-// Binary interactions: u0 = {0, 1}, u1 = {1, 2}, u2 = {0, 1}, u3 = {2}.
-// Item sets: i0 = {u0, u2}, i1 = {u0, u1, u2}, i2 = {u1, u3}.
-OwnedTrainData Binary4x3() {
-  return OwnedTrainData::FromTriplets(4, 3, {{0, 0}, {0, 1}, {1, 1}, {1, 2}, {2, 0}, {2, 1}, {3, 2}}, false);
-}
-
-// The full similarity row of item x (every item sharing a user), as a map.
-std::map<uint32_t, double> Row(const ItemKnnRecommender& m, uint32_t x) {
-  std::map<uint32_t, double> out;
-  for (const knn::Neighbour& n : m.core().SimilarityRow(x)) out[n.id] = n.similarity;
-  return out;
-}
-
-ItemKnnRecommender Fitted(const OwnedTrainData& d, std::map<std::string, ParamValue> given) {
-  ItemKnnRecommender m;
-  const Status s = m.Fit(d.view(), MakeParams(std::move(given)), Context{});
-  INFO(s.ToString());
-  REQUIRE(s.ok());
-  return m;
+ItemKnnRecommender Fitted(const OwnedTrainData& d, const std::map<std::string, ParamValue>& given) {
+  return knn_test::Fitted<ItemKnnRecommender>(d, kItemKnnParams, given);
 }
 
 }  // namespace

@@ -10,6 +10,7 @@
 #include <set>
 
 #include "reclift/owned_train_data.h"
+#include "reclift/testing/fixtures.h"
 
 namespace {
 
@@ -21,11 +22,8 @@ using reclift::Triplet;
 using reclift::recommenders::kMfSgdParams;
 using reclift::recommenders::MfSgdRecommender;
 
-Params MakeParams(std::map<std::string, ParamValue> given) {
-  Params p;
-  const reclift::Status s = Params::Build(kMfSgdParams, given, p);
-  REQUIRE(s.ok());
-  return p;
+Params MakeParams(const std::map<std::string, ParamValue>& given) {
+  return reclift::testing::MakeParams(kMfSgdParams, given);
 }
 
 // Ratings 1..5 from a rank-2 taste model plus noise: 80 users x 40 items,

@@ -9,6 +9,7 @@
 
 #include "../mf_sgd/mf_sgd.h"
 #include "reclift/owned_train_data.h"
+#include "reclift/testing/fixtures.h"
 
 namespace {
 
@@ -20,11 +21,8 @@ using reclift::Triplet;
 using reclift::recommenders::kSvdppParams;
 using reclift::recommenders::SvdppRecommender;
 
-Params MakeParams(std::map<std::string, ParamValue> given) {
-  Params p;
-  const reclift::Status s = Params::Build(kSvdppParams, given, p);
-  REQUIRE(s.ok());
-  return p;
+Params MakeParams(const std::map<std::string, ParamValue>& given) {
+  return reclift::testing::MakeParams(kSvdppParams, given);
 }
 
 // Ratings 1..5 from a rank-2 taste model plus noise, about 40% of the pairs
