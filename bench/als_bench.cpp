@@ -36,6 +36,7 @@
 #include "../plugins/recommenders/als/als_model.cpp"
 #include "../plugins/recommenders/bpr/bpr_model.cpp"
 #include "../plugins/recommenders/ease/ease_model.cpp"
+#include "bench_util.h"
 #include "data/synth.h"
 #include "reclift/owned_train_data.h"
 
@@ -49,54 +50,13 @@ using reclift::ParamValue;
 using reclift::Recommender;
 using reclift::Status;
 using reclift::TrainData;
-using Clock = std::chrono::steady_clock;
-
-double Seconds(Clock::time_point since) {
-  return std::chrono::duration<double>(Clock::now() - since).count();
-}
-
-// CPU seconds used by the whole process (all threads): with other programs
-// competing for the cores, cpu / threads estimates the wall time on an idle
-// machine better than the wall time does.
-double CpuSeconds() {
-  timespec t{};
-  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
-  return static_cast<double>(t.tv_sec) + 1e-9 * static_cast<double>(t.tv_nsec);
-}
-
-double PeakRssGib() {
-  std::ifstream status("/proc/self/status");
-  std::string line;
-  while (std::getline(status, line)) {
-    if (line.rfind("VmHWM:", 0) == 0) return std::stod(line.substr(6)) / (1024.0 * 1024.0);  // kB
-  }
-  return 0;
-}
-
-std::string LoadAverage() {
-  std::ifstream in("/proc/loadavg");
-  std::string one;
-  in >> one;
-  return one;
-}
-
-void Require(const Status& s, const char* what) {
-  if (!s.ok()) {
-    std::fprintf(stderr, "%s: %s\n", what, s.ToString().c_str());
-    std::exit(1);
-  }
-}
-
-// Parses "text" as the spec's type.
-ParamValue ParseValue(const ParamSpec& spec, const std::string& text) {
-  switch (spec.type) {
-    case reclift::ParamType::kInt: return static_cast<int64_t>(std::stoll(text));
-    case reclift::ParamType::kFloat: return std::stod(text);
-    case reclift::ParamType::kBool: return text == "true";
-    case reclift::ParamType::kString: return text;
-  }
-  return text;
-}
+using reclift::bench::Clock;
+using reclift::bench::CpuSeconds;
+using reclift::bench::LoadAverage;
+using reclift::bench::ParseValue;
+using reclift::bench::PeakRssGib;
+using reclift::bench::Require;
+using reclift::bench::Seconds;
 
 template <size_t N>
 Params BuildParams(const ParamSpec (&specs)[N], const std::map<std::string, std::string>& given) {

@@ -37,6 +37,7 @@
 #include "../plugins/recommenders/hybrid/hybrid_model.cpp"
 #include "../plugins/recommenders/ncf/ncf_model.cpp"
 #include "../plugins/recommenders/ncf/ncf_network.cpp"
+#include "bench_util.h"
 #include "data/synth.h"
 #include "plugin_host/registry.h"
 #include "reclift/owned_train_data.h"
@@ -52,50 +53,13 @@ using reclift::ParamValue;
 using reclift::Recommender;
 using reclift::Status;
 using reclift::TrainData;
-using Clock = std::chrono::steady_clock;
-
-double Seconds(Clock::time_point since) {
-  return std::chrono::duration<double>(Clock::now() - since).count();
-}
-
-double CpuSeconds() {
-  timespec t{};
-  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
-  return static_cast<double>(t.tv_sec) + 1e-9 * static_cast<double>(t.tv_nsec);
-}
-
-double PeakRssGib() {
-  std::ifstream status("/proc/self/status");
-  std::string line;
-  while (std::getline(status, line)) {
-    if (line.rfind("VmHWM:", 0) == 0) return std::stod(line.substr(6)) / (1024.0 * 1024.0);  // kB
-  }
-  return 0;
-}
-
-std::string LoadAverage() {
-  std::ifstream in("/proc/loadavg");
-  std::string one;
-  in >> one;
-  return one;
-}
-
-void Require(const Status& s, const std::string& what) {
-  if (!s.ok()) {
-    std::fprintf(stderr, "%s: %s\n", what.c_str(), s.ToString().c_str());
-    std::exit(1);
-  }
-}
-
-ParamValue ParseValue(const ParamSpec& spec, const std::string& text) {
-  switch (spec.type) {
-    case reclift::ParamType::kInt: return static_cast<int64_t>(std::stoll(text));
-    case reclift::ParamType::kFloat: return std::stod(text);
-    case reclift::ParamType::kBool: return text == "true";
-    case reclift::ParamType::kString: return text;
-  }
-  return text;
-}
+using reclift::bench::Clock;
+using reclift::bench::CpuSeconds;
+using reclift::bench::LoadAverage;
+using reclift::bench::ParseValue;
+using reclift::bench::PeakRssGib;
+using reclift::bench::Require;
+using reclift::bench::Seconds;
 
 Params BuildParams(std::span<const ParamSpec> specs, const std::map<std::string, std::string>& given) {
   std::map<std::string, ParamValue> values;
