@@ -81,9 +81,10 @@ double CohensDz(std::span<const double> diffs);
 // resample.
 //
 // Method: `samples` resamples; each draws n indices uniformly with
-// replacement from a std::mt19937_64 seeded with `seed` (bounded draws by
-// rejection, so the stream, and the result, is the same on every platform
-// and standard library). The bounds are the alpha/2 and 1 - alpha/2
+// replacement from a SplitMix64 generator seeded with `seed` (Steele, Lea &
+// Flood 2014; bounded draws by Lemire's multiply-shift with rejection, so the
+// stream, and the result, is the same on every platform and standard
+// library). The bounds are the alpha/2 and 1 - alpha/2
 // quantiles of the resampled statistics, interpolated linearly between order
 // statistics (R's quantile type 7).
 //
