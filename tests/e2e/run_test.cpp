@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "e2e/cli_support.h"
+#include "report/csv_records.h"
 
 using namespace reclift::testing;
 namespace fs = std::filesystem;
@@ -183,6 +184,47 @@ TEST_CASE("commands fail with a one-line reason and a non-zero exit code", "[e2e
     CHECK(r.exit_code == 0);
     CHECK(r.out.find("Usage") != std::string::npos);
   }
+}
+
+TEST_CASE("a run with scenarios writes a long-format CSV per scenario that a CSV reader parses", "[e2e]") {
+  const fs::path dir = FreshDir("run-scenario-csv");
+  const std::string scenarios = R"(
+[[scenarios]]
+kind = "cold-start-users"
+shots = [0, 2]
+
+[[scenarios]]
+kind = "cold-start-items"
+
+[[scenarios]]
+kind = "diversity"
+reranker = "calibration"
+lambda = [0.0, 0.5]
+)";
+  auto results = RunAndRead(dir, Experiment(dir / "out") + scenarios, "", 0);
+  const fs::path run_dir = results["experiment"]["run_dir"].get<std::string>();
+  const std::map<std::string, std::string> files = {{"cold_start_users.csv", "cold_start_users"},
+                                                    {"cold_start_items.csv", "cold_start_items"},
+                                                    {"diversity.csv", "diversity"}};
+  for (const auto& [file, section] : files) {
+    INFO(file);
+    REQUIRE(results.contains(section));
+    CHECK(!results[section].contains("error"));
+    REQUIRE(fs::exists(run_dir / file));
+    const auto records = ParseCsv(ReadText(run_dir / file));
+    REQUIRE(records.size() > 1);  // a header and at least one row
+    for (const auto& record : records) CHECK(record.size() == records.front().size());
+    CHECK(records.front().front() == "arm");
+  }
+  // 2 arms x 2 shots in each mode the scenario ran
+  CHECK(ParseCsv(ReadText(run_dir / "cold_start_users.csv")).size() ==
+        1 + 4 * results["cold_start_users"]["modes"].size());
+  // `reclift report` lists them among the files it writes
+  auto r = RunCommand(Reclift() + " report " + (run_dir / "results.json").string() + " --output " +
+                      (dir / "again").string() + " --format csv");
+  REQUIRE(r.exit_code == 0);
+  CHECK_THAT(r.out, Catch::Matchers::Contains("diversity.csv"));
+  CHECK(ReadText(dir / "again" / "cold_start_items.csv") == ReadText(run_dir / "cold_start_items.csv"));
 }
 
 TEST_CASE("reclift report re-renders the reports from results.json alone", "[e2e]") {

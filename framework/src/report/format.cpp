@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <limits>
 
 #include "results/results.h"
@@ -66,6 +67,17 @@ std::vector<std::string> OrderedKeys(const Json& object, const std::vector<std::
     if (std::find(keys.begin(), keys.end(), key) == keys.end()) keys.push_back(key);
   }
   return keys;
+}
+
+void SortByCutoff(std::vector<std::string>& names) {
+  auto split = [](const std::string& name) {
+    const size_t at = name.rfind('@');
+    if (at == std::string::npos) return std::pair<std::string_view, long>(name, -1);
+    return std::pair<std::string_view, long>(std::string_view(name).substr(0, at),
+                                             std::strtol(name.c_str() + at + 1, nullptr, 10));
+  };
+  std::stable_sort(names.begin(), names.end(),
+                   [&](const std::string& x, const std::string& y) { return split(x) < split(y); });
 }
 
 namespace {

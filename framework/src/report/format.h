@@ -30,6 +30,11 @@ const Json& ObjectAt(const Json& object, std::string_view key);  // {} when abse
 // order the run declared them in.
 std::vector<std::string> OrderedKeys(const Json& object, const std::vector<std::string>& preferred);
 
+// Orders metric names by the text before their last '@', then by the cutoff
+// after it as a number (share@5 before share@20), stably. results.json
+// objects keep their keys sorted as text, which would put share@20 first.
+void SortByCutoff(std::vector<std::string>& names);
+
 // Looks up ab.comparisons rows by (treatment, metric, profiler, segment); an
 // empty profiler and segment mean the overall row (null in the document).
 class ComparisonIndex {

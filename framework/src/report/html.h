@@ -59,6 +59,14 @@ std::string RenderHtml(const nlohmann::json& results);
 // better ($^{\blacktriangle}$) or worse ($^{\blacktriangledown}$); the best
 // mean of each column is bold. Failed arms are left out and named in the
 // caption. Names are escaped for LaTeX text mode.
+//
+// When the run has a cold_start_users section, a second table follows: the
+// learning curves, one column per N and one block of arms per mode
+// (retrain, fold-in), each cell the mean of the scenario's metric and half
+// its interval ({\scriptsize$\pm$...}), the best of each N and mode in bold,
+// an arm that is not ok marked with its status and "--" cells, and, when
+// there is a popularity reference, the N from which each arm stays above it
+// (by mean and significantly).
 std::string RenderLatex(const nlohmann::json& results);
 
 namespace report {

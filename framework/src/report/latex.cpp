@@ -72,6 +72,102 @@ struct TableColumn {
   bool directional = true;  // false: no arrow and no best value
 };
 
+std::string FormatShot(const Json* value) {
+  return value != nullptr && value->is_number() ? fmt::format("{:g}", value->get<double>()) : "";
+}
+
+// The cold-start-users learning curves as a second table: one column per N,
+// one block of arms per mode, mean and half its interval in each cell, the
+// best mean of each N and mode in bold. Empty when the run has no such
+// section (or it could not run).
+std::string ColdStartUsersTable(const Json& results, const std::string& name, const std::string& confidence) {
+  const Json* section = Find(results, "cold_start_users");
+  if (section == nullptr || !section->is_object() || Find(*section, "error") != nullptr) return "";
+  const Json& shots = ArrayAt(*section, "shots");
+  const Json& modes = ArrayAt(*section, "modes");
+  if (shots.empty() || modes.empty()) return "";
+  const std::string metric =
+      StringAt(*section, "metric", StringAt(ObjectAt(results, "ab"), "primary_metric"));
+  const std::string reference = StringAt(*section, "reference");
+  bool higher_is_better = true;
+  for (const Json& column : ArrayAt(results, "columns")) {
+    const Json* higher = Find(column, "higher_is_better");
+    if (StringAt(column, "name") == metric && higher != nullptr && higher->is_boolean())
+      higher_is_better = higher->get<bool>();
+  }
+  std::vector<std::string> declared;
+  for (const Json& arm : ArrayAt(results, "arms")) declared.push_back(StringAt(arm, "name"));
+
+  const size_t width = 1 + shots.size() + (reference.empty() ? 0 : 2);
+  std::string out = fmt::format("\\begin{{tabular}}{{l{}}}\n\\toprule\nArm", std::string(width - 1, 'c'));
+  for (const Json& n : shots) out += " & $N = " + FormatShot(&n) + "$";
+  if (!reference.empty()) out += " & From $N$ & Sig.\\ from $N$";
+  out += " \\\\\n";
+  auto at = [](const Json& values, const char* key, size_t i) {
+    const Json& array = ArrayAt(values, key);
+    return i < array.size() && array[i].is_number() ? array[i].get<double>()
+                                                    : std::numeric_limits<double>::quiet_NaN();
+  };
+  for (const Json& mode : modes) {
+    const std::string mode_name = StringAt(mode, "mode");
+    const Json& arms = ObjectAt(mode, "arms");
+    out += fmt::format("\\midrule\n\\multicolumn{{{}}}{{l}}{{\\textit{{{}}}}} \\\\\n", width,
+                       mode_name == "fold-in"   ? "Fold-in: scored from the $N$ interactions, not retrained"
+                       : mode_name == "retrain" ? "Retrained with the $N$ interactions"
+                                                : EscapeLatex(mode_name));
+    std::vector<double> best(shots.size(), std::numeric_limits<double>::quiet_NaN());
+    for (const auto& [arm, values] : arms.items()) {
+      for (size_t i = 0; i < shots.size(); ++i) {
+        const double mean = at(values, "mean", i);
+        if (std::isfinite(mean) &&
+            (!std::isfinite(best[i]) || (higher_is_better ? mean > best[i] : mean < best[i])))
+          best[i] = mean;
+      }
+    }
+    for (const std::string& arm : report::OrderedKeys(arms, declared)) {
+      const Json& values = arms[arm];
+      const std::string status = StringAt(values, "status", "ok");
+      out += EscapeLatex(arm) + (arm == reference ? " (reference)" : "") +
+             (status == "ok" ? "" : " (" + EscapeLatex(status) + ")");
+      for (size_t i = 0; i < shots.size(); ++i) {
+        const double mean = at(values, "mean", i);
+        out += " & ";
+        if (!std::isfinite(mean)) {
+          out += "--";
+          continue;
+        }
+        out += mean == best[i] ? "\\textbf{" + FormatMetric(mean) + "}" : FormatMetric(mean);
+        const double low = at(values, "ci_low", i), high = at(values, "ci_high", i);
+        if (std::isfinite(low) && std::isfinite(high))
+          out += " {\\scriptsize$\\pm$" + FormatMetric((high - low) / 2) + "}";
+      }
+      if (!reference.empty()) {
+        for (const char* key : {"overtakes_reference_at", "significantly_overtakes_reference_at"}) {
+          out += " & ";
+          if (arm == reference || status != "ok") continue;
+          const std::string shot = FormatShot(Find(values, key));
+          out += shot.empty() ? "never" : shot;
+        }
+      }
+      out += " \\\\\n";
+    }
+  }
+  out += "\\bottomrule\n\\end{tabular}\n";
+
+  std::string caption = fmt::format(
+      "Cold start of new users in {}: {} of {} users held out of training, given their first $N$ "
+      "interactions ({} order) and evaluated on the same later ones; mean $\\pm$ half its {} confidence "
+      "interval, best per $N$ in bold.",
+      EscapeLatex(name), EscapeLatex(metric), report::FormatCount(NumberAt(*section, "users")),
+      EscapeLatex(StringAt(*section, "order", "?")), confidence);
+  if (!reference.empty()) {
+    caption += " From $N$: the smallest $N$ from which the arm's mean stays above " + EscapeLatex(reference) +
+               "'s at every larger $N$; sig.: the same for the interval of the paired per-user difference.";
+  }
+  return "\\begin{table}[t]\n\\centering\n\\small\n\\caption{" + caption + "}\n\\label{tab:reclift-" +
+         LabelOf(name) + "-cold-start-users}\n" + out + "\\end{table}\n";
+}
+
 }  // namespace
 
 std::string RenderLatex(const nlohmann::json& results) {
@@ -188,7 +284,8 @@ std::string RenderLatex(const nlohmann::json& results) {
   return "% reclift results table for experiment " + EscapeLatex(name) +
          ".\n% Needs \\usepackage{booktabs} and \\usepackage{amssymb} in the preamble.\n"
          "\\begin{table}[t]\n\\centering\n\\small\n\\caption{" +
-         caption + "}\n\\label{tab:reclift-" + LabelOf(name) + "}\n" + out + "\\end{table}\n";
+         caption + "}\n\\label{tab:reclift-" + LabelOf(name) + "}\n" + out + "\\end{table}\n" +
+         ColdStartUsersTable(results, name, confidence);
 }
 
 }  // namespace reclift::host

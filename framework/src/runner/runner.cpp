@@ -134,6 +134,8 @@ std::vector<fs::path> WriteReports(const nlohmann::json& results, const fs::path
   if (has("csv")) {
     write("aggregates.csv", RenderAggregateCsv(results));
     write("per_user.csv", RenderPerUserCsv(results));
+    // one long-format file per scenario section the run has
+    for (const ReportFile& file : RenderScenarioCsvs(results)) write(file.name.c_str(), file.content);
   }
   if (has("html")) write("report.html", RenderHtml(results));
   if (has("latex")) write("results.tex", RenderLatex(results));
