@@ -252,3 +252,125 @@ TEST_CASE("the HTML comparison is a self-contained page with a forest plot and e
   CHECK_THAT(html, Contains("<span class=\"badge better\">\u25B2 better</span>"));
   CHECK_THAT(html, Contains("</html>\n"));
 }
+
+namespace {
+
+// Run(improved) with a cold-start-users, a cold-start-items and a diversity
+// section; in run B als does better at N = 1 and 3, on new items overall,
+// and in ild at lambda 0.5.
+Json RunWithScenarios(bool improved) {
+  Json run = Run(improved);
+  run["cold_start_users"] = Json::parse(R"({
+    "metric": "ndcg@10", "shots": [0, 1, 3], "order": "temporal", "users": 30, "reference": "popularity",
+    "modes": [{"mode": "retrain", "arms": {
+      "popularity": {"status": "ok", "mean": [0.1, 0.11, 0.12], "overtakes_reference_at": null,
+                     "significantly_overtakes_reference_at": null},
+      "als": {"status": "ok", "mean": [0.05, 0.15, 0.3], "overtakes_reference_at": 1,
+              "significantly_overtakes_reference_at": 3}}}]
+  })");
+  run["cold_start_items"] = Json::parse(R"({
+    "new_items": 60, "new_item_metrics": ["recall@10"], "metrics": ["ndcg@10"],
+    "arms": [{"name": "als", "status": "ok",
+              "new_items": {"recall@10": {"mean": 0.01, "ci_low": 0.005, "ci_high": 0.015, "n": 30}},
+              "new_item_coverage": {"new_item_coverage@10": 0.05},
+              "overall": {"ndcg@10": {"mean": 0.2, "ci_low": 0.19, "ci_high": 0.21, "n": 8}}}]
+  })");
+  run["diversity"] = Json::parse(R"({
+    "accuracy": "ndcg@10", "metrics": ["ndcg@10", "ild@10"],
+    "higher_is_better": {"ndcg@10": true, "ild@10": true},
+    "points": [{"arm": "als", "reranker": "mmr", "similarity": "features", "lambda": 0.0, "ndcg@10": 0.3, "ild@10": 0.6},
+               {"arm": "als", "reranker": "mmr", "similarity": "features", "lambda": 0.5, "ndcg@10": 0.28, "ild@10": 0.7}]
+  })");
+  if (improved) {
+    Json& als = run["cold_start_users"]["modes"][0]["arms"]["als"];
+    als["mean"] = {0.05, 0.2, 0.35};
+    als["significantly_overtakes_reference_at"] = 1;
+    run["cold_start_items"]["arms"][0]["overall"]["ndcg@10"]["mean"] = 0.25;
+    run["cold_start_items"]["arms"][0]["new_items"]["recall@10"]["mean"] = 0.02;
+    run["diversity"]["points"][1]["ild@10"] = 0.75;
+  }
+  return run;
+}
+
+}  // namespace
+
+TEST_CASE("scenario figures of both runs are set side by side with their difference, untested",
+          "[report][compare][scenarios]") {
+  const Json comparison = CompareRuns(RunWithScenarios(false), RunWithScenarios(true));
+  CHECK(comparison["warnings"].empty());
+  const Json& users = comparison["scenarios"]["cold_start_users"];
+  CHECK(users["metric"] == "ndcg@10");
+  CHECK(users["shots"] == Json::array({0, 1, 3}));
+  REQUIRE(users["arms"].size() == 2);
+  const Json& als = users["arms"][1];
+  CHECK(als["mode"] == "retrain");
+  CHECK(als["arm"] == "als");
+  CHECK(als["a"] == Json::array({0.05, 0.15, 0.3}));
+  CHECK(als["b"] == Json::array({0.05, 0.2, 0.35}));
+  CHECK(als["difference"][0].get<double>() == 0);
+  CHECK(als["difference"][1].get<double>() == Approx(0.05));
+  CHECK(als["significantly_overtakes_reference_at"] == Json::parse(R"({"a": 3, "b": 1})"));
+  CHECK(!als.contains("p_value"));
+
+  const Json& items = comparison["scenarios"]["cold_start_items"]["rows"];
+  REQUIRE(items.size() == 3);
+  CHECK(items[0]["group"] == "new_items");
+  CHECK(items[0]["difference"].get<double>() == Approx(0.01));
+  CHECK(items[1]["metric"] == "new_item_coverage@10");
+  CHECK(items[1]["difference"].get<double>() == 0);
+  CHECK(items[2]["metric"] == "ndcg@10");
+  CHECK(items[2]["b"].get<double>() == 0.25);
+
+  const Json& diversity = comparison["scenarios"]["diversity"]["rows"];
+  REQUIRE(diversity.size() == 4);
+  CHECK(diversity[3]["lambda"] == 0.5);
+  CHECK(diversity[3]["metric"] == "ild@10");
+  CHECK(diversity[3]["difference"].get<double>() == Approx(0.05));
+
+  const std::string md = RenderComparisonMarkdown(RunWithScenarios(false), RunWithScenarios(true));
+  CHECK_THAT(md,
+             Contains("### Scenarios\n\nEach figure of A and B side by side with B \u2212 A. results.json "
+                      "keeps no per-user values for scenarios, so no significance test is made"));
+  CHECK_THAT(
+      md,
+      Contains(
+          "#### Cold start: new users (ndcg@10)\n\n**Retrain (fitted with the N interactions)**\n\n"
+          "| arm | N = 0 | N = 1 | N = 3 | above popularity from N | significantly from N |\n"
+          "|:--|--:|--:|--:|--:|--:|\n"
+          "| popularity (reference) | 0.1000 (unchanged) | 0.1100 (unchanged) | 0.1200 (unchanged) | | |\n"
+          "| als | 0.0500 (unchanged) | 0.1500 \u2192 0.2000 (+0.0500) | 0.3000 \u2192 0.3500 "
+          "(+0.0500) | 1 (unchanged) | 3 \u2192 1 |\n"));
+  CHECK_THAT(md, Contains("#### Cold start: new items\n\n2 of 3 figures differ; the largest difference: als, "
+                          "overall ndcg@10, 0.2000 \u2192 0.2500 (+0.0500)."));
+  CHECK_THAT(md, Contains("| als | new\\_items | recall@10 | 0.0100 | 0.0200 | +0.0100 |\n"));
+  CHECK_THAT(md, Contains("| als | mmr (features) | 0.5 | ild@10 | 0.7000 | 0.7500 | +0.0500 |\n"));
+
+  const std::string html = RenderComparisonHtml(RunWithScenarios(false), RunWithScenarios(true));
+  CHECK_THAT(html, Contains("<section id=\"scenarios\"><h2>Scenarios</h2>"));
+  CHECK_THAT(html, Contains("<th class=\"num\">Above popularity from N</th>"));
+}
+
+TEST_CASE("a scenario one run lacks, could not run or ran differently is a warning, not a comparison",
+          "[report][compare][scenarios]") {
+  Json a = RunWithScenarios(false);
+  Json b = RunWithScenarios(true);
+  b.erase("cold_start_items");
+  b["diversity"] = {{"error", "calibration needs item categories, and the dataset has none"}};
+  b["cold_start_users"]["shots"] = {0, 1, 5};
+  Json comparison = CompareRuns(a, b);
+  CHECK(comparison["warnings"] ==
+        Json::array({"scenario cold-start-users: shots differ (A 0, 1, 3; B 0, 1, 5); only those in both are "
+                     "compared",
+                     "scenario cold-start-items only in A, not compared",
+                     "scenario diversity could not run in B, not compared"}));
+  CHECK(comparison["scenarios"]["cold_start_users"]["shots"] == Json::array({0, 1}));
+  CHECK(comparison["scenarios"]["cold_start_users"]["arms"][1]["b"] == Json::array({0.05, 0.2}));
+  CHECK(!comparison["scenarios"].contains("cold_start_items"));
+  CHECK(!comparison["scenarios"].contains("diversity"));
+
+  // without a scenario in common there is no Scenarios section
+  a.erase("cold_start_users");
+  const std::string md = RenderComparisonMarkdown(a, b);
+  CHECK_THAT(md, Contains("- scenario cold-start-users only in B, not compared\n"));
+  CHECK(md.find("### Scenarios") == std::string::npos);
+}

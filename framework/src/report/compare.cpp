@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <functional>
 #include <limits>
 #include <map>
 #include <set>
@@ -309,6 +310,298 @@ std::string Short(const std::string& fingerprint) {
   return fingerprint.empty() ? "none" : fingerprint.substr(0, 12);
 }
 
+// ---------------------------------------------------------------------------
+// Scenarios. results.json keeps each scenario's aggregates but no per-user
+// values, so nothing can be paired or tested: each figure of A and B is put
+// side by side with B - A.
+
+std::vector<std::string> DeclaredArms(const Json& results) {
+  std::vector<std::string> names;
+  for (const Json& arm : ArrayAt(results, "arms")) names.push_back(StringAt(arm, "name"));
+  return names;
+}
+
+std::vector<std::string> StringsAt(const Json& object, std::string_view key) {
+  std::vector<std::string> out;
+  for (const Json& value : ArrayAt(object, key)) {
+    if (value.is_string()) out.push_back(value.get<std::string>());
+  }
+  return out;
+}
+
+std::string ValueList(const Json& values) {
+  std::vector<std::string> parts;
+  for (const Json& value : values)
+    parts.push_back(value.is_string() ? value.get<std::string>() : value.dump());
+  return Join(parts, ", ");
+}
+
+// The two runs' sections of one scenario kind when both have one that ran;
+// otherwise a warning says why the scenario is not compared.
+std::pair<const Json*, const Json*> BothSections(const Json& a, const Json& b, std::string_view key,
+                                                 std::string_view kind, Json& warnings) {
+  auto section = [&](const Json& results) -> const Json* {
+    const Json* s = Find(results, key);
+    return s != nullptr && s->is_object() ? s : nullptr;
+  };
+  const Json* x = section(a);
+  const Json* y = section(b);
+  if (x == nullptr && y == nullptr) return {nullptr, nullptr};
+  if (x == nullptr || y == nullptr) {
+    warnings.push_back(fmt::format("scenario {} only in {}, not compared", kind, x != nullptr ? "A" : "B"));
+    return {nullptr, nullptr};
+  }
+  const bool failed_a = Find(*x, "error") != nullptr, failed_b = Find(*y, "error") != nullptr;
+  if (failed_a || failed_b) {
+    warnings.push_back(fmt::format("scenario {} could not run in {}, not compared", kind,
+                                   failed_a && failed_b ? "A and B"
+                                   : failed_a           ? "A"
+                                                        : "B"));
+    return {nullptr, nullptr};
+  }
+  return {x, y};
+}
+
+Json DifferenceOf(const Json* a, const Json* b) {
+  const double x = a != nullptr ? NumberOf(*a) : kNaN, y = b != nullptr ? NumberOf(*b) : kNaN;
+  return NumberOrNull(y - x);
+}
+
+Json CompareColdStartUsers(const Json& a, const Json& b, Json& warnings) {
+  const auto [x, y] = BothSections(a, b, "cold_start_users", "cold-start-users", warnings);
+  if (x == nullptr) return nullptr;
+  const std::string metric = StringAt(*x, "metric"), b_metric = StringAt(*y, "metric");
+  if (metric != b_metric) {
+    warnings.push_back(fmt::format("scenario cold-start-users measured {} in A and {} in B, not compared",
+                                   metric, b_metric));
+    return nullptr;
+  }
+  const Json& a_shots = ArrayAt(*x, "shots");
+  const Json& b_shots = ArrayAt(*y, "shots");
+  std::vector<std::pair<size_t, size_t>> shots;  // (index in A, index in B)
+  Json shot_values = Json::array();
+  for (size_t i = 0; i < a_shots.size(); ++i) {
+    for (size_t j = 0; j < b_shots.size(); ++j) {
+      if (a_shots[i] == b_shots[j]) {
+        shots.emplace_back(i, j);
+        shot_values.push_back(a_shots[i]);
+        break;
+      }
+    }
+  }
+  if (a_shots != b_shots) {
+    warnings.push_back(fmt::format(
+        "scenario cold-start-users: shots differ (A {}; B {}); {}", ValueList(a_shots), ValueList(b_shots),
+        shots.empty() ? "none in both, not compared" : "only those in both are compared"));
+  }
+  if (shots.empty()) return nullptr;
+  if (NumberAt(*x, "users") != NumberAt(*y, "users") || StringAt(*x, "order") != StringAt(*y, "order")) {
+    warnings.push_back(
+        fmt::format("scenario cold-start-users held out {} users ({} order) in A and {} ({} order) in B: the "
+                    "curves are of "
+                    "different users",
+                    FormatCount(NumberAt(*x, "users")), StringAt(*x, "order", "?"),
+                    FormatCount(NumberAt(*y, "users")), StringAt(*y, "order", "?")));
+  }
+  const std::vector<std::string> declared = DeclaredArms(a);
+  Json arms = Json::array();
+  std::vector<std::string> b_modes;
+  for (const Json& mode : ArrayAt(*y, "modes")) b_modes.push_back(StringAt(mode, "mode"));
+  for (const Json& a_mode : ArrayAt(*x, "modes")) {
+    const std::string mode = StringAt(a_mode, "mode");
+    const Json* b_mode = nullptr;
+    for (const Json& candidate : ArrayAt(*y, "modes")) {
+      if (StringAt(candidate, "mode") == mode) b_mode = &candidate;
+    }
+    if (b_mode == nullptr) {
+      warnings.push_back(fmt::format("scenario cold-start-users: mode {} only in A, not compared", mode));
+      continue;
+    }
+    std::erase(b_modes, mode);
+    const Json& a_arms = ObjectAt(a_mode, "arms");
+    const Json& b_arms = ObjectAt(*b_mode, "arms");
+    for (const std::string& arm : report::OrderedKeys(a_arms, declared)) {
+      const Json* b_values = Find(b_arms, arm);
+      if (b_values == nullptr) continue;  // an arm of one run only: listed with the arms
+      const Json& a_values = a_arms[arm];
+      Json entry = {
+          {"mode", mode},
+          {"arm", arm},
+          {"status", {{"a", StringAt(a_values, "status", "ok")}, {"b", StringAt(*b_values, "status", "ok")}}},
+          {"a", Json::array()},
+          {"b", Json::array()},
+          {"difference", Json::array()}};
+      const Json& a_mean = ArrayAt(a_values, "mean");
+      const Json& b_mean = ArrayAt(*b_values, "mean");
+      for (const auto& [i, j] : shots) {
+        const Json* p = i < a_mean.size() && a_mean[i].is_number() ? &a_mean[i] : nullptr;
+        const Json* q = j < b_mean.size() && b_mean[j].is_number() ? &b_mean[j] : nullptr;
+        entry["a"].push_back(p != nullptr ? *p : Json(nullptr));
+        entry["b"].push_back(q != nullptr ? *q : Json(nullptr));
+        entry["difference"].push_back(DifferenceOf(p, q));
+      }
+      for (const char* key : {"overtakes_reference_at", "significantly_overtakes_reference_at"}) {
+        const Json* p = Find(a_values, key);
+        const Json* q = Find(*b_values, key);
+        entry[key] = {{"a", p != nullptr ? *p : Json(nullptr)}, {"b", q != nullptr ? *q : Json(nullptr)}};
+      }
+      arms.push_back(std::move(entry));
+    }
+  }
+  for (const std::string& mode : b_modes) {
+    warnings.push_back(fmt::format("scenario cold-start-users: mode {} only in B, not compared", mode));
+  }
+  if (arms.empty()) return nullptr;
+  const std::string reference = StringAt(*x, "reference");
+  return {{"metric", metric},
+          {"shots", shot_values},
+          {"reference", reference.empty() ? Json(nullptr) : Json(reference)},
+          {"arms", std::move(arms)}};
+}
+
+Json CompareColdStartItems(const Json& a, const Json& b, Json& warnings) {
+  const auto [x, y] = BothSections(a, b, "cold_start_items", "cold-start-items", warnings);
+  if (x == nullptr) return nullptr;
+  if (NumberAt(*x, "new_items") != NumberAt(*y, "new_items")) {
+    warnings.push_back(
+        fmt::format("scenario cold-start-items held out {} items in A and {} in B: the new items differ",
+                    FormatCount(NumberAt(*x, "new_items")), FormatCount(NumberAt(*y, "new_items"))));
+  }
+  auto find_arm = [](const Json& section, const std::string& name) -> const Json* {
+    for (const Json& arm : ArrayAt(section, "arms")) {
+      if (StringAt(arm, "name") == name) return &arm;
+    }
+    return nullptr;
+  };
+  std::vector<std::string> names;
+  for (const std::string& name : DeclaredArms(a)) {
+    if (find_arm(*x, name) != nullptr) names.push_back(name);
+  }
+  for (const Json& arm : ArrayAt(*x, "arms")) {
+    if (std::find(names.begin(), names.end(), StringAt(arm, "name")) == names.end())
+      names.push_back(StringAt(arm, "name"));
+  }
+  const std::vector<std::string> new_item_order = StringsAt(*x, "new_item_metrics");
+  const std::vector<std::string> overall_order = StringsAt(*x, "metrics");
+  Json rows = Json::array();
+  for (const std::string& name : names) {
+    const Json* a_arm = find_arm(*x, name);
+    const Json* b_arm = find_arm(*y, name);
+    if (b_arm == nullptr) continue;
+    const std::string a_status = StringAt(*a_arm, "status", "ok"),
+                      b_status = StringAt(*b_arm, "status", "ok");
+    if (a_status != "ok" || b_status != "ok") {
+      warnings.push_back(fmt::format("scenario cold-start-items: arm \"{}\" failed in {}, not compared", name,
+                                     a_status != "ok" && b_status != "ok" ? "A and B"
+                                     : a_status != "ok"                   ? "A"
+                                                                          : "B"));
+      continue;
+    }
+    for (const char* group : {"new_items", "new_item_share", "new_item_coverage", "overall"}) {
+      const std::string_view g = group;
+      const Json& a_group = ObjectAt(*a_arm, group);
+      const Json& b_group = ObjectAt(*b_arm, group);
+      std::vector<std::string> keys =
+          report::OrderedKeys(a_group, g == "new_items" ? new_item_order
+                                       : g == "overall" ? overall_order
+                                                        : std::vector<std::string>{});
+      if (g == "new_item_share" || g == "new_item_coverage") report::SortByCutoff(keys);
+      for (const std::string& metric : keys) {
+        const Json* b_value = Find(b_group, metric);
+        if (b_value == nullptr) continue;
+        const Json* p = &a_group[metric];
+        const Json* q = b_value;
+        if (g != "new_item_coverage") {  // a summary: compare its mean
+          p = Find(*p, "mean");
+          q = Find(*q, "mean");
+        }
+        rows.push_back({{"arm", name},
+                        {"group", group},
+                        {"metric", metric},
+                        {"a", p != nullptr && p->is_number() ? *p : Json(nullptr)},
+                        {"b", q != nullptr && q->is_number() ? *q : Json(nullptr)},
+                        {"difference", DifferenceOf(p, q)}});
+      }
+    }
+  }
+  if (rows.empty()) return nullptr;
+  return {{"rows", std::move(rows)}};
+}
+
+Json CompareDiversity(const Json& a, const Json& b, Json& warnings) {
+  const auto [x, y] = BothSections(a, b, "diversity", "diversity", warnings);
+  if (x == nullptr) return nullptr;
+  const std::vector<std::string> a_metrics = StringsAt(*x, "metrics"), b_metrics = StringsAt(*y, "metrics");
+  std::vector<std::string> metrics, only_a, only_b;
+  for (const std::string& m : a_metrics) {
+    (std::find(b_metrics.begin(), b_metrics.end(), m) != b_metrics.end() ? metrics : only_a).push_back(m);
+  }
+  for (const std::string& m : b_metrics) {
+    if (std::find(a_metrics.begin(), a_metrics.end(), m) == a_metrics.end()) only_b.push_back(m);
+  }
+  if (!only_a.empty())
+    warnings.push_back("scenario diversity: metrics only in A, not compared: " + Join(only_a, ", "));
+  if (!only_b.empty())
+    warnings.push_back("scenario diversity: metrics only in B, not compared: " + Join(only_b, ", "));
+  auto same_setting = [](const Json& p, const Json& q) {
+    return StringAt(p, "arm") == StringAt(q, "arm") && StringAt(p, "reranker") == StringAt(q, "reranker") &&
+           StringAt(p, "similarity") == StringAt(q, "similarity") &&
+           NumberAt(p, "lambda") == NumberAt(q, "lambda");
+  };
+  const Json& a_points = ArrayAt(*x, "points");
+  const Json& b_points = ArrayAt(*y, "points");
+  const Json& directions = ObjectAt(*x, "higher_is_better");
+  size_t unmatched_a = 0;
+  std::vector<bool> matched_b(b_points.size(), false);
+  Json rows = Json::array();
+  for (const Json& p : a_points) {
+    const Json* q = nullptr;
+    for (size_t j = 0; j < b_points.size() && q == nullptr; ++j) {
+      if (same_setting(p, b_points[j])) {
+        q = &b_points[j];
+        matched_b[j] = true;
+      }
+    }
+    if (q == nullptr) {
+      ++unmatched_a;
+      continue;
+    }
+    for (const std::string& metric : metrics) {
+      if (!p.contains(metric) || !q->contains(metric)) continue;  // another re-ranker's metric
+      const Json* higher = Find(directions, metric);
+      const Json* pv = Find(p, metric);
+      const Json* qv = Find(*q, metric);
+      const std::string similarity = StringAt(p, "similarity");
+      rows.push_back({{"arm", StringAt(p, "arm")},
+                      {"reranker", StringAt(p, "reranker")},
+                      {"similarity", similarity.empty() ? Json(nullptr) : Json(similarity)},
+                      {"lambda", NumberOrNull(NumberAt(p, "lambda"))},
+                      {"metric", metric},
+                      {"higher_is_better", higher == nullptr || !higher->is_boolean() || higher->get<bool>()},
+                      {"a", pv != nullptr && pv->is_number() ? *pv : Json(nullptr)},
+                      {"b", qv != nullptr && qv->is_number() ? *qv : Json(nullptr)},
+                      {"difference", DifferenceOf(pv, qv)}});
+    }
+  }
+  const size_t unmatched_b = static_cast<size_t>(std::count(matched_b.begin(), matched_b.end(), false));
+  if (unmatched_a > 0 || unmatched_b > 0) {
+    warnings.push_back(fmt::format(
+        "scenario diversity: {} settings (arm, re-ranker, lambda) only in A and {} only in B, not compared",
+        unmatched_a, unmatched_b));
+  }
+  if (rows.empty()) return nullptr;
+  return {{"accuracy", StringAt(*x, "accuracy")}, {"rows", std::move(rows)}};
+}
+
+// The scenario kinds both runs have, each compared; {} when there is none.
+Json CompareScenarios(const Json& a, const Json& b, Json& warnings) {
+  Json out = Json::object();
+  if (Json users = CompareColdStartUsers(a, b, warnings); !users.is_null()) out["cold_start_users"] = users;
+  if (Json items = CompareColdStartItems(a, b, warnings); !items.is_null()) out["cold_start_items"] = items;
+  if (Json diversity = CompareDiversity(a, b, warnings); !diversity.is_null()) out["diversity"] = diversity;
+  return out;
+}
+
 }  // namespace
 
 nlohmann::json CompareRuns(const nlohmann::json& a, const nlohmann::json& b, const CompareOptions& options) {
@@ -498,6 +791,7 @@ nlohmann::json CompareRuns(const nlohmann::json& a, const nlohmann::json& b, con
     }
     json_rows.push_back(RowToJson(row));
   }
+  out["scenarios"] = CompareScenarios(a, b, warnings);
   out["warnings"] = warnings;
   out["rows"] = json_rows;
   return out;
@@ -583,6 +877,270 @@ void MarkdownMetricTable(const std::string& metric, const std::vector<const Json
   out += "\n";
 }
 
+// The scenario comparison as tables of raw text, rendered as Markdown or
+// HTML by the two pages below so they never disagree.
+struct ScenarioCell {
+  std::string text;
+  double sort = kNaN;  // what a sortable HTML table orders by
+};
+
+struct ScenarioTable {
+  std::string caption;  // raw text; a folded table's summary line
+  bool folded = false;
+  std::vector<std::string> header;
+  std::vector<bool> numeric;  // right-aligned columns
+  std::vector<std::vector<ScenarioCell>> rows;
+};
+
+struct ScenarioBlock {
+  std::string heading;  // raw text
+  std::string lead;     // raw text, may be empty
+  std::vector<ScenarioTable> tables;
+};
+
+constexpr const char* kScenarioNote =
+    "Each figure of A and B side by side with B \u2212 A. results.json keeps no per-user values for "
+    "scenarios, so no significance test is made: read a difference against the intervals in each run's "
+    "report.";
+
+// "0.1000 → 0.1200 (+0.0200)"
+ScenarioCell Change(const Json& a, const Json& b, const Json& difference) {
+  const double x = NumberOf(a), y = NumberOf(b), d = NumberOf(difference);
+  if (!std::isfinite(x) && !std::isfinite(y)) return {std::string(report::kMissing), kNaN};
+  if (x == y) return {FormatMetric(x) + " (unchanged)", 0.0};
+  return {FormatMetric(x) + " \u2192 " + FormatMetric(y) + " (" + FormatSignedMetric(d) + ")", d};
+}
+
+std::string ShotOrNever(const Json& value) {
+  return value.is_number() ? fmt::format("{:g}", value.get<double>()) : "never";
+}
+
+std::string StatusNote(const Json& status) {
+  const std::string a = StringAt(status, "a", "ok"), b = StringAt(status, "b", "ok");
+  if (a == b) return a == "ok" ? "" : " (" + a + ")";
+  return " (A " + a + ", B " + b + ")";
+}
+
+// "3 of 160 figures differ; the largest difference: als, overall ndcg@10,
+// 0.2000 → 0.1900 (-0.0100)."
+std::string ChangeSummary(const Json& rows, const std::function<std::string(const Json&)>& label) {
+  size_t changed = 0;
+  const Json* largest = nullptr;
+  for (const Json& row : rows) {
+    const double d = NumberAt(row, "difference");
+    if (!std::isfinite(d) || d == 0) continue;
+    ++changed;
+    if (largest == nullptr || std::fabs(d) > std::fabs(NumberAt(*largest, "difference"))) largest = &row;
+  }
+  if (largest == nullptr) return fmt::format("No figure differs ({} compared).", rows.size());
+  return fmt::format("{} of {} figures differ; the largest difference: {}, {} \u2192 {} ({}).", changed,
+                     rows.size(), label(*largest), FormatMetric(NumberAt(*largest, "a")),
+                     FormatMetric(NumberAt(*largest, "b")),
+                     FormatSignedMetric(NumberAt(*largest, "difference")));
+}
+
+std::vector<ScenarioBlock> ScenarioBlocks(const Json& scenarios) {
+  std::vector<ScenarioBlock> blocks;
+  if (const Json* users = Find(scenarios, "cold_start_users"); users != nullptr) {
+    ScenarioBlock block;
+    block.heading = "Cold start: new users (" + StringAt(*users, "metric") + ")";
+    const std::string reference = StringAt(*users, "reference");
+    const Json& shots = ArrayAt(*users, "shots");
+    std::vector<std::string> modes;
+    for (const Json& entry : ArrayAt(*users, "arms")) {
+      const std::string mode = StringAt(entry, "mode");
+      if (std::find(modes.begin(), modes.end(), mode) == modes.end()) modes.push_back(mode);
+    }
+    for (const std::string& mode : modes) {
+      ScenarioTable table;
+      table.caption = mode == "fold-in"   ? "Fold-in (scored from the N interactions, no retraining)"
+                      : mode == "retrain" ? "Retrain (fitted with the N interactions)"
+                                          : mode;
+      table.header.push_back("arm");
+      table.numeric.push_back(false);
+      for (const Json& n : shots) {
+        table.header.push_back("N = " + ShotOrNever(n));
+        table.numeric.push_back(true);
+      }
+      if (!reference.empty()) {
+        table.header.insert(table.header.end(), {"above " + reference + " from N", "significantly from N"});
+        table.numeric.insert(table.numeric.end(), {true, true});
+      }
+      for (const Json& entry : ArrayAt(*users, "arms")) {
+        if (StringAt(entry, "mode") != mode) continue;
+        const std::string arm = StringAt(entry, "arm");
+        std::vector<ScenarioCell> row = {
+            {arm + (arm == reference ? " (reference)" : "") + StatusNote(ObjectAt(entry, "status")), kNaN}};
+        const Json& a = ArrayAt(entry, "a");
+        const Json& b = ArrayAt(entry, "b");
+        const Json& d = ArrayAt(entry, "difference");
+        static const Json kNull;
+        auto at = [](const Json& array, size_t i) -> const Json& {
+          return i < array.size() ? array[i] : kNull;
+        };
+        for (size_t i = 0; i < shots.size(); ++i) row.push_back(Change(at(a, i), at(b, i), at(d, i)));
+        if (!reference.empty()) {
+          const Json& status = ObjectAt(entry, "status");
+          const bool ok = StringAt(status, "a", "ok") == "ok" && StringAt(status, "b", "ok") == "ok";
+          for (const char* key : {"overtakes_reference_at", "significantly_overtakes_reference_at"}) {
+            const Json& from = ObjectAt(entry, key);
+            if (arm == reference || !ok) {
+              row.push_back({"", kNaN});
+              continue;
+            }
+            const Json* fa = Find(from, "a");
+            const Json* fb = Find(from, "b");
+            const std::string from_a = ShotOrNever(fa != nullptr ? *fa : kNull);
+            const std::string from_b = ShotOrNever(fb != nullptr ? *fb : kNull);
+            row.push_back({from_a == from_b ? from_a + " (unchanged)" : from_a + " \u2192 " + from_b,
+                           fb != nullptr ? NumberOf(*fb) : kNaN});
+          }
+        }
+        table.rows.push_back(std::move(row));
+      }
+      block.tables.push_back(std::move(table));
+    }
+    blocks.push_back(std::move(block));
+  }
+  if (const Json* items = Find(scenarios, "cold_start_items"); items != nullptr) {
+    ScenarioBlock block;
+    block.heading = "Cold start: new items";
+    block.lead = ChangeSummary(ArrayAt(*items, "rows"),
+                               [](const Json& row) {
+                                 return StringAt(row, "arm") + ", " + StringAt(row, "group") + " " +
+                                        StringAt(row, "metric");
+                               }) +
+                 " Groups: new_items, accuracy with only the new items relevant; new_item_share, the share "
+                 "of list slots given to new items; new_item_coverage, the share of new items in any list; "
+                 "overall, every item.";
+    ScenarioTable table;
+    table.folded = true;
+    table.header = {"arm", "group", "metric", "A", "B", "B \u2212 A"};
+    table.numeric = {false, false, false, true, true, true};
+    for (const Json& row : ArrayAt(*items, "rows")) {
+      const double d = NumberAt(row, "difference");
+      table.rows.push_back({{StringAt(row, "arm"), kNaN},
+                            {StringAt(row, "group"), kNaN},
+                            {StringAt(row, "metric"), kNaN},
+                            {FormatMetric(NumberAt(row, "a")), NumberAt(row, "a")},
+                            {FormatMetric(NumberAt(row, "b")), NumberAt(row, "b")},
+                            {FormatSignedMetric(d), d}});
+    }
+    table.caption = fmt::format("Every figure ({})", table.rows.size());
+    block.tables.push_back(std::move(table));
+    blocks.push_back(std::move(block));
+  }
+  if (const Json* diversity = Find(scenarios, "diversity"); diversity != nullptr) {
+    ScenarioBlock block;
+    block.heading = "Accuracy and diversity";
+    const std::string accuracy = StringAt(*diversity, "accuracy");
+    block.lead = ChangeSummary(ArrayAt(*diversity, "rows"), [](const Json& row) {
+      const std::string similarity = StringAt(row, "similarity");
+      return StringAt(row, "arm") + " \u00B7 " + StringAt(row, "reranker") +
+             (similarity.empty() ? "" : " (" + similarity + ")") +
+             fmt::format(" \u03BB={:g}, ", NumberAt(row, "lambda")) + StringAt(row, "metric");
+    });
+    if (!accuracy.empty()) block.lead += " Accuracy is measured by " + accuracy + ".";
+    ScenarioTable table;
+    table.folded = true;
+    table.header = {"arm", "re-ranker", "\u03BB", "metric", "A", "B", "B \u2212 A"};
+    table.numeric = {false, false, true, false, true, true, true};
+    for (const Json& row : ArrayAt(*diversity, "rows")) {
+      const std::string similarity = StringAt(row, "similarity");
+      const double lambda = NumberAt(row, "lambda"), d = NumberAt(row, "difference");
+      const bool higher = row.value("higher_is_better", true);
+      table.rows.push_back(
+          {{StringAt(row, "arm"), kNaN},
+           {StringAt(row, "reranker") + (similarity.empty() ? "" : " (" + similarity + ")"), kNaN},
+           {fmt::format("{:g}", lambda), lambda},
+           {StringAt(row, "metric") + (higher ? "" : " (lower is better)"), kNaN},
+           {FormatMetric(NumberAt(row, "a")), NumberAt(row, "a")},
+           {FormatMetric(NumberAt(row, "b")), NumberAt(row, "b")},
+           {FormatSignedMetric(d), d}});
+    }
+    table.caption = fmt::format("Every setting and metric ({})", table.rows.size());
+    block.tables.push_back(std::move(table));
+    blocks.push_back(std::move(block));
+  }
+  return blocks;
+}
+
+void MarkdownScenarios(const Json& comparison, std::string& out) {
+  const std::vector<ScenarioBlock> blocks = ScenarioBlocks(ObjectAt(comparison, "scenarios"));
+  if (blocks.empty()) return;
+  out += "### Scenarios\n\n" + EscapeMarkdown(kScenarioNote) + "\n\n";
+  for (const ScenarioBlock& block : blocks) {
+    out += "#### " + EscapeMarkdown(block.heading) + "\n\n";
+    if (!block.lead.empty()) out += EscapeMarkdown(block.lead) + "\n\n";
+    for (const ScenarioTable& table : block.tables) {
+      if (table.folded) {
+        out += "<details><summary>" + EscapeMarkdown(table.caption) + "</summary>\n\n";
+      } else if (!table.caption.empty()) {
+        out += "**" + EscapeMarkdown(table.caption) + "**\n\n";
+      }
+      std::string alignment = "|";
+      out += "|";
+      for (size_t i = 0; i < table.header.size(); ++i) {
+        out += " " + EscapeMarkdown(table.header[i]) + " |";
+        alignment += table.numeric[i] ? "--:|" : ":--|";
+      }
+      out += "\n" + alignment + "\n";
+      for (const auto& row : table.rows) {
+        out += "|";
+        for (const ScenarioCell& cell : row)
+          out += cell.text.empty() ? " |" : " " + EscapeMarkdown(cell.text) + " |";
+        out += "\n";
+      }
+      out += table.folded ? "\n</details>\n\n" : "\n";
+    }
+  }
+}
+
+void HtmlScenarios(const Json& comparison, std::string& out) {
+  const std::vector<ScenarioBlock> blocks = ScenarioBlocks(ObjectAt(comparison, "scenarios"));
+  if (blocks.empty()) return;
+  out +=
+      "<section id=\"scenarios\"><h2>Scenarios</h2><p class=\"lead\">" + EscapeHtml(kScenarioNote) + "</p>";
+  for (const ScenarioBlock& block : blocks) {
+    out += "<h3>" + EscapeHtml(block.heading) + "</h3>";
+    if (!block.lead.empty()) out += "<p class=\"lead\">" + EscapeHtml(block.lead) + "</p>";
+    for (const ScenarioTable& table : block.tables) {
+      if (table.folded) {
+        out += "<details class=\"metric\"><summary>" + EscapeHtml(table.caption) + "</summary>";
+      } else if (!table.caption.empty()) {
+        out += "<h4>" + EscapeHtml(table.caption) + "</h4>";
+      }
+      out += "<div class=\"table-wrap\"><table class=\"sortable metric\"><thead><tr>";
+      for (size_t i = 0; i < table.header.size(); ++i) {
+        std::string header = table.header[i];  // the HTML pages capitalise column headers
+        if (!header.empty())
+          header[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(header[0])));
+        out += (table.numeric[i] ? "<th class=\"num\">" : "<th>") + EscapeHtml(header) + "</th>";
+      }
+      out += "</tr></thead><tbody>";
+      for (const auto& row : table.rows) {
+        out += "<tr>";
+        for (size_t i = 0; i < row.size(); ++i) {
+          const ScenarioCell& cell = row[i];
+          const bool numeric = i < table.numeric.size() && table.numeric[i];
+          if (!numeric) {
+            out += (i == 0 ? "<td class=\"arm\">" : "<td>") + EscapeHtml(cell.text) + "</td>";
+          } else if (std::isfinite(cell.sort)) {
+            out +=
+                fmt::format("<td class=\"num\" data-sort=\"{}\">{}</td>", cell.sort, EscapeHtml(cell.text));
+          } else {
+            out += "<td class=\"num\">" + EscapeHtml(cell.text) + "</td>";
+          }
+        }
+        out += "</tr>";
+      }
+      out += "</tbody></table></div>";
+      if (table.folded) out += "</details>";
+    }
+  }
+  out += "</section>\n";
+}
+
 }  // namespace
 
 std::string RenderComparisonMarkdown(const nlohmann::json& a, const nlohmann::json& b,
@@ -639,7 +1197,8 @@ std::string RenderComparisonMarkdown(const nlohmann::json& a, const nlohmann::js
 
   const auto groups = RowsByMetric(comparison);
   if (groups.empty()) {
-    out += "No arm completed in both runs, so there are no metrics to compare.\n";
+    out += "No arm completed in both runs, so there are no metrics to compare.\n\n";
+    MarkdownScenarios(comparison, out);
     return out;
   }
   out += "### Metrics\n\n";
@@ -654,7 +1213,8 @@ std::string RenderComparisonMarkdown(const nlohmann::json& a, const nlohmann::js
     }
     MarkdownMetricTable(groups[g].first, groups[g].second, out);
   }
-  if (groups.size() > folded_from) out += "</details>\n";
+  if (groups.size() > folded_from) out += "</details>\n\n";
+  MarkdownScenarios(comparison, out);
   return out;
 }
 
@@ -795,8 +1355,10 @@ std::string RenderComparisonHtml(const nlohmann::json& a, const nlohmann::json& 
     out += "<figure class=\"plot forest\">" + report::ForestPlotSvg(forest, axis, relative) +
            "</figure></details>";
   }
+  out += "</section>\n";
+  HtmlScenarios(comparison, out);
   out +=
-      "</section>\n</main>\n<footer><div class=\"wrap\">Rendered by reclift from two results.json files. "
+      "</main>\n<footer><div class=\"wrap\">Rendered by reclift from two results.json files. "
       "Self-contained: no network access needed.</div></footer>\n";
   out += report::HtmlPageEnd();
   return out;

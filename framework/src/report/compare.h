@@ -35,7 +35,21 @@ struct CompareOptions {
 //             "n",                          // users paired, or null
 //             "test": "paired" | "approximate" | "none",
 //             "p_value", "p_value_adjusted",
-//             "verdict": "better" | "worse" | "no detectable difference" | "not tested"}]
+//             "verdict": "better" | "worse" | "no detectable difference" | "not tested"}],
+//   "scenarios": {                  // the scenario kinds both runs ran; {} when none
+//     "cold_start_users": {"metric": "ndcg@10", "shots": [0, 1, 3],   // the shots in both runs
+//                          "reference": "popularity" | null,
+//                          "arms": [{"mode": "retrain" | "fold-in", "arm": "als",
+//                                    "status": {"a": "ok", "b": "fold-in not supported"},
+//                                    "a": [..], "b": [..], "difference": [..],     // as long as "shots"
+//                                    "overtakes_reference_at": {"a": N | null, "b": N | null},
+//                                    "significantly_overtakes_reference_at": {"a", "b"}}]},
+//     "cold_start_items": {"rows": [{"arm", "group": "new_items" | "new_item_share" | "new_item_coverage" |
+//                                    "overall", "metric", "a", "b", "difference"}]},
+//     "diversity": {"accuracy": "ndcg@10",
+//                   "rows": [{"arm", "reranker", "similarity" (or null), "lambda", "metric",
+//                             "higher_is_better", "a", "b", "difference"}]}
+//   }
 // }
 //
 // Rows: every arm that completed in both runs (A's order) times every
@@ -56,6 +70,16 @@ struct CompareOptions {
 // correlated, so the true standard error of the difference is smaller).
 // List-level metrics without an interval are not tested. p-values are
 // Holm-adjusted across all tested rows.
+//
+// Scenarios. results.json keeps only their aggregates, no per-user values,
+// so scenario figures are not tested: "a" and "b" are each run's mean (or
+// list-level value) and "difference" is b - a. Figures are matched by mode,
+// arm and N (cold start, new users), arm, group and metric (new items), and
+// arm, re-ranker, similarity, lambda and metric (diversity), in A's order;
+// what only one run has is left out with a warning: a scenario kind in one
+// run only or that could not run ("scenario cold-start-users only in A, not
+// compared"), different metrics, shots, modes, settings, held-out user or
+// item counts, and arms failed in the new-items scenario.
 //
 // Throws Error when either document is not a results.json of schema v1.
 nlohmann::json CompareRuns(const nlohmann::json& a, const nlohmann::json& b,
