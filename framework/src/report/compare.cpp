@@ -22,6 +22,7 @@
 namespace reclift::host {
 namespace {
 
+using report::ArmNames;
 using report::ArrayAt;
 using report::EscapeHtml;
 using report::EscapeMarkdown;
@@ -35,6 +36,7 @@ using report::Json;
 using report::NumberAt;
 using report::ObjectAt;
 using report::StringAt;
+using report::StringsAt;
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 constexpr const char* kNotTested = "not tested";
@@ -315,20 +317,6 @@ std::string Short(const std::string& fingerprint) {
 // values, so nothing can be paired or tested: each figure of A and B is put
 // side by side with B - A.
 
-std::vector<std::string> DeclaredArms(const Json& results) {
-  std::vector<std::string> names;
-  for (const Json& arm : ArrayAt(results, "arms")) names.push_back(StringAt(arm, "name"));
-  return names;
-}
-
-std::vector<std::string> StringsAt(const Json& object, std::string_view key) {
-  std::vector<std::string> out;
-  for (const Json& value : ArrayAt(object, key)) {
-    if (value.is_string()) out.push_back(value.get<std::string>());
-  }
-  return out;
-}
-
 std::string ValueList(const Json& values) {
   std::vector<std::string> parts;
   for (const Json& value : values)
@@ -403,7 +391,7 @@ Json CompareColdStartUsers(const Json& a, const Json& b, Json& warnings) {
                     FormatCount(NumberAt(*x, "users")), StringAt(*x, "order", "?"),
                     FormatCount(NumberAt(*y, "users")), StringAt(*y, "order", "?")));
   }
-  const std::vector<std::string> declared = DeclaredArms(a);
+  const std::vector<std::string> declared = ArmNames(a);
   Json arms = Json::array();
   std::vector<std::string> b_modes;
   for (const Json& mode : ArrayAt(*y, "modes")) b_modes.push_back(StringAt(mode, "mode"));
@@ -474,7 +462,7 @@ Json CompareColdStartItems(const Json& a, const Json& b, Json& warnings) {
     return nullptr;
   };
   std::vector<std::string> names;
-  for (const std::string& name : DeclaredArms(a)) {
+  for (const std::string& name : ArmNames(a)) {
     if (find_arm(*x, name) != nullptr) names.push_back(name);
   }
   for (const Json& arm : ArrayAt(*x, "arms")) {

@@ -12,6 +12,7 @@
 namespace reclift::host {
 namespace {
 
+using report::ArmNames;
 using report::ArrayAt;
 using report::CsvField;
 using report::CsvValue;
@@ -21,6 +22,7 @@ using report::ObjectAt;
 using report::OrderedKeys;
 using report::SortByCutoff;
 using report::StringAt;
+using report::StringsAt;
 
 constexpr const char* kSummaryFields[] = {"mean", "ci_low", "ci_high", "n"};
 constexpr const char* kComparisonFields[] = {"lift",          "lift_ci_low",          "lift_ci_high",
@@ -79,20 +81,6 @@ const Json* RanSection(const Json& results, std::string_view key) {
   const Json* section = Find(results, key);
   if (section == nullptr || !section->is_object() || Find(*section, "error") != nullptr) return nullptr;
   return section;
-}
-
-std::vector<std::string> ArmNames(const Json& results) {
-  std::vector<std::string> names;
-  for (const Json& arm : ArrayAt(results, "arms")) names.push_back(StringAt(arm, "name"));
-  return names;
-}
-
-std::vector<std::string> StringsAt(const Json& object, std::string_view key) {
-  std::vector<std::string> out;
-  for (const Json& value : ArrayAt(object, key)) {
-    if (value.is_string()) out.push_back(value.get<std::string>());
-  }
-  return out;
 }
 
 const Json* Element(const Json& array, size_t i) {

@@ -69,6 +69,20 @@ std::vector<std::string> OrderedKeys(const Json& object, const std::vector<std::
   return keys;
 }
 
+std::vector<std::string> ArmNames(const Json& results) {
+  std::vector<std::string> names;
+  for (const Json& arm : ArrayAt(results, "arms")) names.push_back(StringAt(arm, "name"));
+  return names;
+}
+
+std::vector<std::string> StringsAt(const Json& object, std::string_view key) {
+  std::vector<std::string> out;
+  for (const Json& value : ArrayAt(object, key)) {
+    if (value.is_string()) out.push_back(value.get<std::string>());
+  }
+  return out;
+}
+
 void SortByCutoff(std::vector<std::string>& names) {
   auto split = [](const std::string& name) {
     const size_t at = name.rfind('@');

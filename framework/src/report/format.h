@@ -29,6 +29,10 @@ const Json& ObjectAt(const Json& object, std::string_view key);  // {} when abse
 // the rest in the document's order: columns, profilers and segments keep the
 // order the run declared them in.
 std::vector<std::string> OrderedKeys(const Json& object, const std::vector<std::string>& preferred);
+// The names of results["arms"], in the experiment's order (failed arms too).
+std::vector<std::string> ArmNames(const Json& results);
+// The string elements of object[key] (an array; others skipped).
+std::vector<std::string> StringsAt(const Json& object, std::string_view key);
 
 // Orders metric names by the text before their last '@', then by the cutoff
 // after it as a number (share@5 before share@20), stably. results.json

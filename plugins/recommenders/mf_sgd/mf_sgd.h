@@ -83,6 +83,23 @@
 
 namespace reclift::recommenders {
 
+// The top-N scoring parameters SVD and SVD++ share (the selection model).
+// clang-format off
+#define RECLIFT_MF_SGD_RANKING_PARAMS                                                                        \
+  {"ranking", ParamType::kString, "expected", 0, 0, "expected|selection|rating",                             \
+   "what Score ranks by: expected = P(pick) x normalised predicted rating; selection = P(pick); rating = "   \
+   "the predicted rating alone (Predict is always the rating)"},                                             \
+  {"selection_factors", ParamType::kInt, "32", 1, 1024, nullptr,                                             \
+   "latent factors of the selection model (which items a user picks); not used with ranking = rating"},      \
+  {"selection_epochs", ParamType::kInt, "20", 1, 1000, nullptr,                                              \
+   "selection model: passes over the training pairs"},                                                       \
+  {"selection_negatives", ParamType::kInt, "4", 1, 100, nullptr,                                             \
+   "selection model: items drawn among those the user did not pick, per training pair"},                     \
+  {"selection_learning_rate", ParamType::kFloat, "0.05", 1e-6, 1, nullptr, "selection model: SGD step size"},\
+  {"selection_regularization", ParamType::kFloat, "0.01", 0, 10, nullptr,                                    \
+   "selection model: L2 penalty of every parameter, at each step that touches it"},
+// clang-format on
+
 // The "mf_sgd" plugin (SVD): Surprise's SVD defaults.
 inline constexpr ParamSpec kMfSgdParams[] = {
     {"factors", ParamType::kInt, "100", 1, 1024, nullptr, "number of latent factors"},
@@ -100,20 +117,7 @@ inline constexpr ParamSpec kMfSgdParams[] = {
     {"strata", ParamType::kInt, "1", 1, 64, nullptr,
      "1: sequential SGD; K > 1: K x K blocks run K at a time in parallel (DSGD), the same for any thread "
      "count"},
-    {"ranking", ParamType::kString, "expected", 0, 0, "expected|selection|rating",
-     "what Score ranks by: expected = P(pick) x normalised predicted rating; selection = P(pick); rating = "
-     "the predicted rating alone (Predict is always the rating)"},
-    {"selection_factors", ParamType::kInt, "32", 1, 1024, nullptr,
-     "latent factors of the selection model (which items a user picks); not used with ranking = rating"},
-    {"selection_epochs", ParamType::kInt, "20", 1, 1000, nullptr,
-     "selection model: passes over the training pairs"},
-    {"selection_negatives", ParamType::kInt, "4", 1, 100, nullptr,
-     "selection model: items drawn among those the user did not pick, per training pair"},
-    {"selection_learning_rate", ParamType::kFloat, "0.05", 1e-6, 1, nullptr,
-     "selection model: SGD step size"},
-    {"selection_regularization", ParamType::kFloat, "0.01", 0, 10, nullptr,
-     "selection model: L2 penalty of every parameter, at each step that touches it"},
-};
+    RECLIFT_MF_SGD_RANKING_PARAMS};
 
 // The "svdpp" plugin (SVD++): Surprise's SVDpp defaults.
 inline constexpr ParamSpec kSvdppParams[] = {
@@ -124,20 +128,7 @@ inline constexpr ParamSpec kSvdppParams[] = {
      "L2 penalty of every parameter, applied at each rating that touches it"},
     {"init_mean", ParamType::kFloat, "0", -1, 1, nullptr, "mean of the normal initial factors"},
     {"init_std", ParamType::kFloat, "0.1", 0, 1, nullptr, "standard deviation of the normal initial factors"},
-    {"ranking", ParamType::kString, "expected", 0, 0, "expected|selection|rating",
-     "what Score ranks by: expected = P(pick) x normalised predicted rating; selection = P(pick); rating = "
-     "the predicted rating alone (Predict is always the rating)"},
-    {"selection_factors", ParamType::kInt, "32", 1, 1024, nullptr,
-     "latent factors of the selection model (which items a user picks); not used with ranking = rating"},
-    {"selection_epochs", ParamType::kInt, "20", 1, 1000, nullptr,
-     "selection model: passes over the training pairs"},
-    {"selection_negatives", ParamType::kInt, "4", 1, 100, nullptr,
-     "selection model: items drawn among those the user did not pick, per training pair"},
-    {"selection_learning_rate", ParamType::kFloat, "0.05", 1e-6, 1, nullptr,
-     "selection model: SGD step size"},
-    {"selection_regularization", ParamType::kFloat, "0.01", 0, 10, nullptr,
-     "selection model: L2 penalty of every parameter, at each step that touches it"},
-};
+    RECLIFT_MF_SGD_RANKING_PARAMS};
 
 enum class MfSgdVariant { kSvd, kSvdpp };
 
