@@ -63,7 +63,11 @@ void InitNormal(std::vector<float>& m, size_t rows, int f, float std, uint64_t s
 bool DrawTriple(const TrainData& data, const std::vector<uint32_t>& user_of, uint64_t& state, uint32_t& user,
                 uint32_t& positive, uint32_t& negative) {
   const uint64_t e = Below(state, data.nnz());
-  user = user_of[e];
+  // user_of is freed after Fit: then the CSR row holding interaction e
+  user = !user_of.empty() ? user_of[e]
+                          : static_cast<uint32_t>(
+                                std::upper_bound(data.by_user.indptr.begin(), data.by_user.indptr.end(), e) -
+                                data.by_user.indptr.begin() - 1);
   positive = data.by_user.indices[e];
   const auto seen = data.by_user.RowIndices(user);
   if (seen.size() >= data.num_items) return false;
@@ -224,6 +228,8 @@ Status BprRecommender::Fit(const TrainData& data, const Params& params, const Co
                                      reclift::detail::FormatNumber(learning_rate_) + ")");
     }
   }
+  // only training samples interactions by their user: 4 bytes per interaction to give back
+  std::vector<uint32_t>().swap(user_of_interaction_);
   scorer_.Reset(item_factors_.data(), data.num_items, static_cast<size_t>(factors_),
                 static_cast<size_t>(factors_), item_bias_);
   return Status::Ok();
