@@ -50,34 +50,17 @@ using reclift::ParamValue;
 using reclift::Recommender;
 using reclift::Status;
 using reclift::TrainData;
+using reclift::bench::BuildParams;
 using reclift::bench::Clock;
 using reclift::bench::CpuSeconds;
+using reclift::bench::Generate;
+using reclift::bench::HoldoutRows;
 using reclift::bench::LoadAverage;
 using reclift::bench::ParseValue;
 using reclift::bench::PeakRssGib;
+using reclift::bench::PerUserHoldout;
 using reclift::bench::Require;
 using reclift::bench::Seconds;
-
-template <size_t N>
-Params BuildParams(const ParamSpec (&specs)[N], const std::map<std::string, std::string>& given) {
-  std::map<std::string, ParamValue> values;
-  for (const auto& [key, text] : given) {
-    bool found = false;
-    for (const auto& spec : specs) {
-      if (key == spec.name) {
-        values[key] = ParseValue(spec, text);
-        found = true;
-      }
-    }
-    if (!found) {
-      std::fprintf(stderr, "unknown parameter %s\n", key.c_str());
-      std::exit(2);
-    }
-  }
-  Params p;
-  Require(Params::Build(specs, values, p), "parameters");
-  return p;
-}
 
 struct Args {
   std::string mode;
@@ -146,17 +129,6 @@ Args ParseArgs(int argc, char** argv) {
     }
   }
   return a;
-}
-
-reclift::host::Dataset Generate(const std::string& preset) {
-  const auto start = Clock::now();
-  reclift::host::SynthOptions options;
-  options.preset = preset;
-  options.seed = 42;
-  reclift::host::Dataset d = reclift::host::GenerateSynthetic(options);
-  std::printf("dataset synthetic %s: %u users, %u items, %zu interactions (generated in %.1f s)\n",
-              preset.c_str(), d.num_users(), d.num_items(), d.size(), Seconds(start));
-  return d;
 }
 
 // The interactions of a preset as (users, items, values), read from `cache`
@@ -326,33 +298,13 @@ struct Holdout {
   std::vector<std::vector<uint32_t>> relevant;  // per user, sorted
 };
 
-// Per user: shuffle the interactions with the user's own stream and hold out
-// floor(20%) of them.
+// The per-user 80/20 holdout of bench_util.h.
 Holdout MakeHoldout(const reclift::host::Dataset& d) {
-  std::vector<std::vector<size_t>> rows(d.num_users());
-  for (size_t e = 0; e < d.size(); ++e) rows[d.users[e]].push_back(e);
-  std::vector<uint32_t> users, items;
-  std::vector<float> values;
+  HoldoutRows rows = PerUserHoldout(d);
   Holdout h;
-  h.relevant.resize(d.num_users());
-  for (uint32_t u = 0; u < d.num_users(); ++u) {
-    std::mt19937_64 rng(1234567 ^ (static_cast<uint64_t>(u) * 0x9E3779B97F4A7C15ull));
-    std::shuffle(rows[u].begin(), rows[u].end(), rng);
-    const size_t test = rows[u].size() / 5;
-    for (size_t k = 0; k < rows[u].size(); ++k) {
-      const size_t e = rows[u][k];
-      if (k < test) {
-        if (d.values[e] >= d.positive_threshold) h.relevant[u].push_back(d.items[e]);
-      } else {
-        users.push_back(u);
-        items.push_back(d.items[e]);
-        values.push_back(d.values[e]);
-      }
-    }
-    std::sort(h.relevant[u].begin(), h.relevant[u].end());
-  }
-  h.train =
-      OwnedTrainData::Build(d.num_users(), d.num_items(), users, items, values, {}, d.explicit_feedback);
+  h.train = OwnedTrainData::Build(d.num_users(), d.num_items(), rows.users, rows.items, rows.values, {},
+                                  d.explicit_feedback);
+  h.relevant = std::move(rows.relevant);
   return h;
 }
 

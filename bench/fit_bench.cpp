@@ -72,6 +72,7 @@ using reclift::bench::Clock;
 using reclift::bench::CpuSeconds;
 using reclift::bench::LoadAverage;
 using reclift::bench::Seconds;
+using reclift::bench::SplitList;
 
 namespace {
 
@@ -89,17 +90,6 @@ std::string Today() {
 size_t TrimmedRss() {
   malloc_trim(0);
   return CurrentRssBytes();
-}
-
-std::vector<std::string> SplitList(const std::string& text) {
-  std::vector<std::string> out;
-  for (size_t start = 0; start <= text.size();) {
-    size_t comma = text.find(',', start);
-    if (comma == std::string::npos) comma = text.size();
-    if (comma > start) out.push_back(text.substr(start, comma - start));
-    start = comma + 1;
-  }
-  return out;
 }
 
 // A Markdown table cell: no pipes or line breaks from a plugin's message.

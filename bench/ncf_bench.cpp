@@ -53,44 +53,18 @@ using reclift::ParamValue;
 using reclift::Recommender;
 using reclift::Status;
 using reclift::TrainData;
+using reclift::bench::BuildParams;
 using reclift::bench::Clock;
 using reclift::bench::CpuSeconds;
+using reclift::bench::Generate;
+using reclift::bench::HoldoutRows;
 using reclift::bench::LoadAverage;
 using reclift::bench::ParseValue;
 using reclift::bench::PeakRssGib;
+using reclift::bench::PerUserHoldout;
 using reclift::bench::Require;
 using reclift::bench::Seconds;
-
-Params BuildParams(std::span<const ParamSpec> specs, const std::map<std::string, std::string>& given) {
-  std::map<std::string, ParamValue> values;
-  for (const auto& [key, text] : given) {
-    bool found = false;
-    for (const auto& spec : specs) {
-      if (key == spec.name) {
-        values[key] = ParseValue(spec, text);
-        found = true;
-      }
-    }
-    if (!found) {
-      std::fprintf(stderr, "unknown parameter %s\n", key.c_str());
-      std::exit(2);
-    }
-  }
-  Params p;
-  Require(Params::Build(specs, values, p), "parameters");
-  return p;
-}
-
-std::vector<std::string> SplitList(const std::string& value) {
-  std::vector<std::string> out;
-  for (size_t start = 0; start < value.size();) {
-    size_t comma = value.find(',', start);
-    if (comma == std::string::npos) comma = value.size();
-    out.push_back(value.substr(start, comma - start));
-    start = comma + 1;
-  }
-  return out;
-}
+using reclift::bench::SplitList;
 
 struct Args {
   std::string mode;
@@ -143,17 +117,6 @@ Args ParseArgs(int argc, char** argv) {
   return a;
 }
 
-reclift::host::Dataset Generate(const std::string& preset) {
-  const auto start = Clock::now();
-  reclift::host::SynthOptions options;
-  options.preset = preset;
-  options.seed = 42;
-  reclift::host::Dataset d = reclift::host::GenerateSynthetic(options);
-  std::printf("dataset synthetic %s: %u users, %u items, %zu interactions (generated in %.1f s)\n",
-              preset.c_str(), d.num_users(), d.num_items(), d.size(), Seconds(start));
-  return d;
-}
-
 // A copy of the dataset's item features (the training data owns its own).
 reclift::OwnedItemFeatures CopyFeatures(const reclift::host::Dataset& d) {
   reclift::OwnedItemFeatures f;
@@ -181,31 +144,12 @@ OwnedTrainData BuildTrain(const reclift::host::Dataset& d, const std::vector<uin
   return train;
 }
 
-// Per user: shuffle the interactions with the user's own stream and hold out floor(20%) of them.
+// The per-user 80/20 holdout of bench_util.h, with the item features.
 Split HoldoutSplit(const reclift::host::Dataset& d) {
-  std::vector<std::vector<size_t>> rows(d.num_users());
-  for (size_t e = 0; e < d.size(); ++e) rows[d.users[e]].push_back(e);
-  std::vector<uint32_t> users, items;
-  std::vector<float> values;
+  HoldoutRows rows = PerUserHoldout(d);
   Split s;
-  s.relevant.resize(d.num_users());
-  for (uint32_t u = 0; u < d.num_users(); ++u) {
-    std::mt19937_64 rng(1234567 ^ (static_cast<uint64_t>(u) * 0x9E3779B97F4A7C15ull));
-    std::shuffle(rows[u].begin(), rows[u].end(), rng);
-    const size_t test = rows[u].size() / 5;
-    for (size_t k = 0; k < rows[u].size(); ++k) {
-      const size_t e = rows[u][k];
-      if (k < test) {
-        if (d.values[e] >= d.positive_threshold) s.relevant[u].push_back(d.items[e]);
-      } else {
-        users.push_back(u);
-        items.push_back(d.items[e]);
-        values.push_back(d.values[e]);
-      }
-    }
-    std::sort(s.relevant[u].begin(), s.relevant[u].end());
-  }
-  s.train = BuildTrain(d, users, items, values);
+  s.train = BuildTrain(d, rows.users, rows.items, rows.values);
+  s.relevant = std::move(rows.relevant);
   return s;
 }
 
