@@ -210,6 +210,18 @@ void ReadMovieLensLatestItems(const DatasetSpec& spec, const std::filesystem::pa
   }
 }
 
+// u.data and ratings.dat: user, item, rating, timestamp, no header, no quoting.
+InteractionFileFormat HeaderlessRatings(InteractionFileFormat f, const char* delimiter) {
+  f.delimiter = delimiter;
+  f.header = false;
+  f.quoting = false;
+  f.user_column = "0";
+  f.item_column = "1";
+  f.value_column = "2";
+  f.timestamp_column = "3";
+  return f;
+}
+
 }  // namespace
 
 int TitleYear(std::string_view title) {
@@ -228,29 +240,14 @@ InteractionColumns ReadMovieLens(const DatasetSpec& spec, ItemFeatureBuilder& fe
                                  std::vector<std::string>& notes) {
   const std::filesystem::path dir = spec.interactions;
   if (spec.format == "movielens-100k") {
-    InteractionFileFormat f = RatingsFormat(spec, RequireFile(spec, "u.data", "u.data and u.item"));
-    f.delimiter = "\t";
-    f.header = false;
-    f.quoting = false;
-    f.user_column = "0";
-    f.item_column = "1";
-    f.value_column = "2";
-    f.timestamp_column = "3";
-    InteractionColumns columns = ReadInteractions(f);
+    InteractionColumns columns = ReadInteractions(
+        HeaderlessRatings(RatingsFormat(spec, RequireFile(spec, "u.data", "u.data and u.item")), "\t"));
     ReadMovieLens100kItems(spec, dir, columns.item_ids, features, notes);
     return columns;
   }
   if (spec.format == "movielens-1m") {
-    InteractionFileFormat f =
-        RatingsFormat(spec, RequireFile(spec, "ratings.dat", "ratings.dat and movies.dat"));
-    f.delimiter = "::";
-    f.header = false;
-    f.quoting = false;
-    f.user_column = "0";
-    f.item_column = "1";
-    f.value_column = "2";
-    f.timestamp_column = "3";
-    InteractionColumns columns = ReadInteractions(f);
+    InteractionColumns columns = ReadInteractions(HeaderlessRatings(
+        RatingsFormat(spec, RequireFile(spec, "ratings.dat", "ratings.dat and movies.dat")), "::"));
     std::error_code ec;
     if (std::filesystem::exists(dir / "movies.dat", ec)) {
       ReadMovieLens1mItems(spec, dir / "movies.dat", columns.item_ids, features, notes);
