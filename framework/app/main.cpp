@@ -12,6 +12,8 @@
 #include <iostream>
 
 #include "data/synth.h"
+#include "engine/executor.h"
+#include "engine/plan.h"
 #include "experiment/spec.h"
 #include "plugin_host/registry.h"
 #include "report/compare.h"
@@ -129,6 +131,11 @@ nlohmann::json ReadJson(const fs::path& file) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // a worker process of the execution engine (engine/executor.h): runs one
+  // cell; also how to reproduce a failed cell by hand, e.g. under gdb
+  if (argc == 3 && std::string_view(argv[1]) == "__cell") {
+    return reclift::host::engine::RunCellWorker(argv[2]);
+  }
   auto logger = spdlog::stderr_color_mt("reclift");
   spdlog::set_default_logger(logger);
   spdlog::set_pattern("[%H:%M:%S] %^%l%$ %v");
@@ -153,6 +160,19 @@ int main(int argc, char** argv) {
   run->add_option("-t,--threads", threads, "worker threads (default: all cores)")
       ->check(CLI::NonNegativeNumber);
   run->add_option("-p,--plugin-path", plugin_dirs, "extra plugin directory (repeatable)");
+  std::string isolation;
+  run->add_option("--isolation", isolation,
+                  "process: every cell in a worker process (default); none: in this process (for gdb)")
+      ->check(CLI::IsMember({"process", "none"}));
+  int parallel_cells = 0;
+  run->add_option("--parallel-cells", parallel_cells,
+                  "cells run at once (default: [experiment] parallel_cells)")
+      ->check(CLI::PositiveNumber);
+  std::string resume;
+  auto* resume_opt =
+      run->add_option("--resume", resume,
+                      "resume a run folder (default: the experiment's latest): reuse its finished cells")
+          ->expected(0, 1);
 
   // validate
   auto* validate =
@@ -231,6 +251,11 @@ int main(int argc, char** argv) {
       options.threads = threads;
       options.output = run_output;
       options.progress = true;
+      options.isolation = isolation;
+      options.parallel_cells = parallel_cells;
+      if (resume_opt->count() > 0) {
+        options.resume = resume.empty() ? LatestRunDir(spec, run_output) : fs::path(resume);
+      }
       RunOutcome outcome = RunExperiment(spec, registry, options);
       fs::path report_path = outcome.run_dir / "summary.md";
       if (!fs::exists(report_path)) report_path = outcome.results_file;
@@ -245,8 +270,10 @@ int main(int argc, char** argv) {
     if (*validate) {
       PluginRegistry registry;
       ExperimentSpec spec = LoadExperiment(validate_file, validate_sets, registry, plugin_dirs);
+      const engine::ExperimentPlan plan = engine::MakePlan(spec, registry);  // every check without data
       std::cout << validate_file.string() << ": ok (" << spec.arms.size() << " arms, dataset "
-                << spec.dataset.format << ", split " << spec.split.method << ")\n";
+                << spec.dataset.format << ", split " << spec.split.method << ", " << plan.cells.size()
+                << " cells)\n";
       return 0;
     }
     if (*plugins) return CmdPlugins(kind, json, plugin_dirs);

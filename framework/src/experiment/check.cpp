@@ -136,6 +136,10 @@ nlohmann::json experiment_internal::ResolvedJson(const ExperimentSpec& spec, con
                        {"plugin_paths", plugin_paths},
                        {"split_repeats", spec.split_repeats},
                        {"seed_repeats", spec.seed_repeats},
+                       {"isolation", spec.isolation},
+                       {"cell_timeout", spec.cell_timeout},
+                       {"cell_memory_mb", spec.cell_memory_mb},
+                       {"parallel_cells", spec.parallel_cells},
                        {"overrides", overrides}};
 
   // only what the format reads: csv settings mean nothing for MovieLens

@@ -18,7 +18,8 @@ inline constexpr std::string_view kTopLevelTables[] = {
     "experiment", "dataset", "split", "arms", "evaluation", "profilers", "ab", "report", "scenarios"};
 
 inline constexpr std::string_view kExperimentKeys[] = {
-    "name", "description", "seed", "threads", "output", "plugin_paths", "split_repeats", "seed_repeats"};
+    "name", "description", "seed", "threads", "output", "plugin_paths", "split_repeats", "seed_repeats",
+    "isolation", "cell_timeout", "cell_memory_mb", "parallel_cells"};
 inline constexpr std::string_view kDatasetKeys[] = {"format",      "interactions", "items",
                                                     "delimiter",   "header",       "user_column",
                                                     "item_column", "value_column", "timestamp_column",

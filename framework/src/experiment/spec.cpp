@@ -221,6 +221,25 @@ void ReadExperiment(const toml::table& root, ExperimentSpec& spec) {
     spec.seed_repeats = static_cast<int>(f->Int("a positive integer", PositiveInt));
     spec.where["seed_repeats"] = f->where();
   }
+  if (auto f = reader.Get("isolation")) {
+    spec.isolation = f->String();
+    if (spec.isolation != "process" && spec.isolation != "none") {
+      f->Expected("\"process\" (each cell in a worker process) or \"none\" (in this process)");
+    }
+    spec.where["isolation"] = f->where();
+  }
+  if (auto f = reader.Get("cell_timeout")) {
+    spec.cell_timeout = f->Number("a number of seconds >= 0 (0 = no limit)", [](double x) { return x >= 0; });
+    spec.where["cell_timeout"] = f->where();
+  }
+  if (auto f = reader.Get("cell_memory_mb")) {
+    spec.cell_memory_mb = static_cast<int>(f->Int("a non-negative integer (0 = no limit)", NonNegativeInt));
+    spec.where["cell_memory_mb"] = f->where();
+  }
+  if (auto f = reader.Get("parallel_cells")) {
+    spec.parallel_cells = static_cast<int>(f->Int("a positive integer", PositiveInt));
+    spec.where["parallel_cells"] = f->where();
+  }
   if (auto f = reader.Get("plugin_paths")) {
     for (const Field& item : f->Items()) spec.plugin_paths.push_back(ResolvePath(spec, item));
     spec.where["plugin_paths"] = f->where();

@@ -110,6 +110,13 @@ struct ExperimentSpec {
   // across repetitions, split variance apart from seed variance
   int split_repeats = 1;
   int seed_repeats = 1;
+  // the execution engine (docs/architecture.md): "process" runs every cell
+  // in a worker process (a crash, timeout or memory overrun fails that cell
+  // alone), "none" in this process (for debugging under gdb)
+  std::string isolation = "process";
+  double cell_timeout = 0;  // seconds a cell may take; 0 = no limit
+  int cell_memory_mb = 0;   // memory a cell may allocate; 0 = no limit
+  int parallel_cells = 1;   // cells run at once; threads are shared among them
   std::filesystem::path output;  // run folder root; default reports/<name>
   std::vector<std::filesystem::path> plugin_paths;
   // where each [experiment] key was written ("seed" -> loc of its value)

@@ -1413,7 +1413,22 @@ void RenderFailures(const Document& doc, std::string& out) {
   for (const Json* arm : doc.failed_arms) {
     out += "<div class=\"failure\"><div><b>" + Esc(*arm, "name") + "</b> <code>" +
            Esc(*arm, "plugin", StringAt(*arm, "recommender")) + "</code></div><pre>" +
-           Esc(*arm, "error", "failed without a message") + "</pre></div>";
+           Esc(*arm, "error", "failed without a message") + "</pre>";
+    // what the engine kept of the failed cell: its last log lines, the trace
+    if (arm->contains("failure") && (*arm)["failure"].is_object()) {
+      const Json& failure = (*arm)["failure"];
+      std::string lines;
+      for (const Json& line : ArrayAt(failure, "last_lines")) {
+        if (line.is_string()) lines += EscapeHtml(line.get<std::string>()) + "\n";
+      }
+      if (!lines.empty())
+        out += "<details><summary>last lines of its log</summary><pre>" + lines + "</pre></details>";
+      if (!StringAt(failure, "trace").empty()) {
+        out += "<details><summary>stack trace of the worker</summary><pre>" + Esc(failure, "trace") +
+               "</pre></details>";
+      }
+    }
+    out += "</div>";
   }
   out += "</section>\n";
 }

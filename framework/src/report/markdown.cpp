@@ -456,6 +456,25 @@ void RenderFailures(const Document& doc, std::string& out) {
     const std::string recommender = StringAt(*arm, "plugin", StringAt(*arm, "recommender"));
     if (!recommender.empty()) out += " (" + EscapeMarkdown(recommender) + ")";
     out += ": " + EscapeMarkdown(StringAt(*arm, "error", "failed without a message")) + "\n";
+    // what the engine kept of a failed cell: its last log lines, the trace
+    const Json* failure = arm->contains("failure") ? &(*arm)["failure"] : nullptr;
+    if (failure == nullptr || !failure->is_object()) continue;
+    std::string block;
+    for (const Json& line : ArrayAt(*failure, "last_lines")) {
+      if (line.is_string()) block += "    " + line.get<std::string>() + "\n";
+    }
+    if (!block.empty()) out += "\n  last lines of its log:\n\n" + block + "\n";
+    const std::string trace = StringAt(*failure, "trace");
+    if (!trace.empty()) {
+      std::string shown;
+      size_t lines = 0;
+      for (size_t p = 0; p < trace.size() && lines < 20; ++lines) {
+        const size_t e = std::min(trace.find('\n', p), trace.size());
+        shown += "    " + trace.substr(p, e - p) + "\n";
+        p = e + 1;
+      }
+      out += "\n  stack trace of the worker:\n\n" + shown + "\n";
+    }
   }
   out += "\n";
 }

@@ -19,7 +19,11 @@ MetricSet::MetricSet(const PluginRegistry& registry, const EvaluationSpec& spec,
   ks_.erase(std::unique(ks_.begin(), ks_.end()), ks_.end());
   const EvalContext ctx{num_items, num_users, ks_, popularity_, features};
   std::vector<PluginUse> uses = spec.evaluators;
-  if (uses.empty()) uses.push_back(PluginUse{"ranking", {}, {}, {}});
+  if (uses.empty()) {
+    PluginUse ranking;
+    ranking.plugin = "ranking";
+    uses.push_back(ranking);
+  }
   std::set<std::string> provided;
   for (const auto& use : uses) {
     EvaluatorHandle ev = registry.CreateEvaluator(use.plugin);

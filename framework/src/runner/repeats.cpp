@@ -1,12 +1,8 @@
 #include "runner/repeats.h"
 
-#include <spdlog/spdlog.h>
-
 #include <cmath>
+#include <map>
 
-#include "runner/arm.h"
-#include "runner/cell_data.h"
-#include "runner/metric_set.h"
 #include "split/split.h"
 #include "stats/stats.h"
 
@@ -68,58 +64,10 @@ std::vector<Cell> ExperimentCells(const ExperimentSpec& spec) {
   return cells;
 }
 
-nlohmann::json RunRepeats(const ExperimentSpec& spec, const PluginRegistry& registry, const Dataset& data,
-                          const std::vector<Cell>& cells,
-                          const std::vector<std::vector<double>>& first_cell_means,
-                          const std::vector<std::string>& columns, size_t control, tbb::task_arena& arena,
-                          std::vector<std::string>& warnings) {
+nlohmann::json SummariseRepeats(const ExperimentSpec& spec, const std::vector<Cell>& cells,
+                                const std::vector<std::vector<std::vector<double>>>& means,
+                                const std::vector<std::string>& columns, size_t control) {
   const size_t arms = spec.arms.size(), nc = columns.size();
-  // means[cell][arm][column]
-  std::vector<std::vector<std::vector<double>>> means(cells.size());
-  means[0] = first_cell_means;
-  for (size_t c = 1; c < cells.size(); ++c) {
-    SplitSpec ss = spec.split;
-    ss.seed = spec.split.seed + static_cast<uint64_t>(cells[c].split_repeat);
-    ss.fold = cells[c].fold;
-    spdlog::info("repeat {}/{}: split {} fold {} seed {}", c + 1, cells.size(), cells[c].split_repeat,
-                 cells[c].fold, cells[c].seed);
-    const Split split = MakeSplit(data, ss);
-    const CellData cell = BuildCellData(data, split);
-    const TrainData& train = cell.train.view();
-    const ItemFeaturesView features = train.item_features;
-    const MetricSet metrics(registry, spec.evaluation, train.num_users, train.num_items, cell.item_popularity,
-                            &features);
-    means[c].assign(arms, std::vector<double>(nc, NAN));
-    for (size_t a = 0; a < arms; ++a) {
-      try {
-        Context ctx{cells[c].seed, arena.max_concurrency(), nullptr, nullptr};
-        FittedArm fitted = FitArm(registry, spec.arms[a], train, ctx, arena);
-        const RankedLists ranked = RankTestUsers(fitted, train, cell.users, metrics.max_k(), arena);
-        std::vector<double> values, list_values;
-        Status s = metrics.Evaluate(EvalInputs(cell.users, ranked), arena, values, list_values);
-        if (!s.ok()) throw Error(s.ToString());
-        for (size_t col = 0; col < nc; ++col) {
-          // columns are matched by name: a cell's evaluators declare the same ones
-          size_t k = col;
-          if (k >= metrics.size() || metrics.columns()[k].name != columns[col]) continue;
-          if (metrics.columns()[k].aggregation == Aggregation::kListLevel) {
-            means[c][a][col] = list_values[k];
-            continue;
-          }
-          double sum = 0;
-          size_t n = 0;
-          for (size_t u = 0; u < cell.users.size(); ++u) {
-            const double v = values[u * metrics.size() + k];
-            if (!std::isnan(v)) sum += v, ++n;
-          }
-          means[c][a][col] = n > 0 ? sum / static_cast<double>(n) : NAN;
-        }
-      } catch (const std::exception& e) {
-        warnings.push_back("repeat " + std::to_string(c) + ": arm " + spec.arms[a].name +
-                           " failed: " + e.what());
-      }
-    }
-  }
   nlohmann::json out;
   out["cells"] = nlohmann::json::array();
   for (const Cell& c : cells) {

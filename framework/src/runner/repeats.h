@@ -1,9 +1,9 @@
 // Repetitions of an experiment: more splits (split_repeats split seeds, and
-// every fold of a k-fold split) and more model seeds (seed_repeats). The
-// main analysis (per-user tests, segments) uses the first cell; this module
-// runs the other cells and reports how every arm's metrics and every
-// treatment's lift spread across cells, split variance apart from seed
-// variance.
+// every fold of a k-fold split) and more model seeds (seed_repeats). Each
+// repetition's cells are run and analysed like the first (per-user tests,
+// segments); this module reports how every arm's metrics and every
+// treatment's lift spread across repetitions, split variance apart from
+// seed variance.
 //
 // "repeats" in results.json:
 //   {"cells": [{"split_repeat": 0, "fold": 0, "seed": 42}, ...],
@@ -15,13 +15,10 @@
 // mean of the within-split variances across seeds.
 #pragma once
 
-#include <tbb/task_arena.h>
-
 #include <nlohmann/json.hpp>
 
 #include "data/dataset.h"
 #include "experiment/spec.h"
-#include "plugin_host/registry.h"
 
 namespace reclift::host {
 
@@ -34,13 +31,13 @@ struct Cell {
 // The cells of an experiment, the first being the main analysis's.
 std::vector<Cell> ExperimentCells(const ExperimentSpec& spec);
 
-// Arm-level means per column for one cell: means[arm][column] (NaN when the
-// arm failed or the column is undefined). `first_cell_means` are those of
-// the main analysis, so it is not run twice.
-nlohmann::json RunRepeats(const ExperimentSpec& spec, const PluginRegistry& registry, const Dataset& data,
-                          const std::vector<Cell>& cells,
-                          const std::vector<std::vector<double>>& first_cell_means,
-                          const std::vector<std::string>& columns, size_t control, tbb::task_arena& arena,
-                          std::vector<std::string>& warnings);
+// The "repeats" section from every repetition's arm-level means:
+// means[repetition][arm][column] (NaN when the arm failed or the column is
+// undefined). Every repetition is a full analysis of its own (results.json
+// "cells"); this section reports how each arm's metrics and each
+// treatment's lift spread across them.
+nlohmann::json SummariseRepeats(const ExperimentSpec& spec, const std::vector<Cell>& cells,
+                                const std::vector<std::vector<std::vector<double>>>& means,
+                                const std::vector<std::string>& columns, size_t control);
 
 }  // namespace reclift::host

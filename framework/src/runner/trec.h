@@ -2,8 +2,8 @@
 // relevance as a qrels file, so the ranking metrics can be cross-checked
 // with trec_eval:
 //
-//   trec_eval -c -m P.10 -m recall.10 -m ndcg_cut.10 -m map_cut.10 -m recip_rank \
-//       qrels.txt run-<arm>.txt
+//   trec_eval -c -m P.10 -m recall.10 -m ndcg_cut.10 -m map_cut.10 -m recip_rank
+//       qrels.txt run-<arm>.txt         (one command line)
 //
 // Run lines are "user Q0 item rank score arm", one per listed item, with the
 // score k + 1 - rank (strictly decreasing, so trec_eval's own ordering by
