@@ -166,8 +166,8 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"process", "none"}));
   int parallel_cells = 0;
   run->add_option("--parallel-cells", parallel_cells,
-                  "cells run at once (default: [experiment] parallel_cells)")
-      ->check(CLI::PositiveNumber);
+                  "cells run at once (default: [experiment] parallel_cells; 0 = automatic)")
+      ->check(CLI::NonNegativeNumber);
   std::string resume;
   auto* resume_opt =
       run->add_option("--resume", resume,

@@ -237,7 +237,7 @@ void ReadExperiment(const toml::table& root, ExperimentSpec& spec) {
     spec.where["cell_memory_mb"] = f->where();
   }
   if (auto f = reader.Get("parallel_cells")) {
-    spec.parallel_cells = static_cast<int>(f->Int("a positive integer", PositiveInt));
+    spec.parallel_cells = static_cast<int>(f->Int("a non-negative integer (0 = automatic)", NonNegativeInt));
     spec.where["parallel_cells"] = f->where();
   }
   if (auto f = reader.Get("plugin_paths")) {

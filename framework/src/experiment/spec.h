@@ -116,7 +116,10 @@ struct ExperimentSpec {
   std::string isolation = "process";
   double cell_timeout = 0;  // seconds a cell may take; 0 = no limit
   int cell_memory_mb = 0;   // memory a cell may allocate; 0 = no limit
-  int parallel_cells = 1;   // cells run at once; threads are shared among them
+  // cells run at once, threads shared among them; 0 = automatic: one cell
+  // per thread when the training data is small (below 1M interactions, where
+  // a cell gains little from more threads), else one cell at a time
+  int parallel_cells = 0;
   std::filesystem::path output;  // run folder root; default reports/<name>
   std::vector<std::filesystem::path> plugin_paths;
   // where each [experiment] key was written ("seed" -> loc of its value)

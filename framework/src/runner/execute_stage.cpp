@@ -11,6 +11,10 @@ namespace fs = std::filesystem;
 
 namespace {
 
+// Below this many training interactions a cell is small: it gains little
+// from more threads, so automatic parallelism runs one cell per thread.
+constexpr size_t kSmallCell = 1'000'000;
+
 engine::CellTask MakeTask(const RunEnv& env, const engine::PlannedCell& pc, const fs::path& split_file) {
   const ExperimentSpec& spec = env.spec;
   engine::CellTask t;
@@ -64,7 +68,9 @@ void ExecuteStage(const RunEnv& env, size_t group, const PreparedGroup& prepared
   }
   if (tasks.empty()) return;
 
-  const int parallel = std::max(1, std::min<int>(options.parallel, static_cast<int>(tasks.size())));
+  int wanted = options.parallel;
+  if (wanted <= 0) wanted = prepared.cell.train.view().nnz() < kSmallCell ? env.threads : 1;
+  const int parallel = std::max(1, std::min<int>(wanted, static_cast<int>(tasks.size())));
   for (auto& t : tasks) t.threads = std::max(1, env.threads / parallel);
   size_t done_count = 0;
   auto done = [&](size_t index, engine::CellResult&& r) {
@@ -103,7 +109,14 @@ void ExecuteStage(const RunEnv& env, size_t group, const PreparedGroup& prepared
   po.parallel = parallel;
   engine::ProcessExecutor executor(po);
   executor.Run(tasks, done);
-  fs::remove(split_file, ec);  // the cells are in the store; a resume writes it again
+  bool all_ok = true;
+  for (size_t c : task_cell) all_ok = all_ok && results[c].ok;
+  if (all_ok) {
+    fs::remove(split_file, ec);  // the cells are in the store; a resume writes it again
+  } else {
+    spdlog::info("split file {} kept: `reclift __cell <cells/KEY.task.json>` reruns a failed cell by hand",
+                 split_file.string());
+  }
 }
 
 }  // namespace reclift::host

@@ -327,8 +327,10 @@ RunOutcome RunExperiment(const ExperimentSpec& spec, const PluginRegistry& regis
   if (spec.evaluation.export_trec && spec.ab.assignment != "bucketed") {
     WriteTrec(env, data, main, main_arms, outcome.run_dir, outcome);
   }
-  std::error_code ec;
-  fs::remove_all(folder.splits(), ec);
+  if (failed_arms.empty()) {
+    std::error_code ec;
+    fs::remove_all(folder.splits(), ec);
+  }
   outcome.results_file = outcome.run_dir / "results.json";
   outcome.results = std::move(doc);
   outcome.failed_arms = static_cast<int>(failed_arms.size());

@@ -66,7 +66,7 @@ PreparedGroup PrepareStage(const RunEnv& env, const Dataset& data, size_t group,
 // the spec asks for. Returns results by plan cell index.
 struct ExecuteOptions {
   std::string isolation;  // "process" | "none"
-  int parallel = 1;
+  int parallel = 0;  // cells at once; 0 = automatic (see [experiment] parallel_cells)
 };
 void ExecuteStage(const RunEnv& env, size_t group, const PreparedGroup& prepared,
                   const engine::RunFolder& folder, const std::map<std::string, engine::StoredCell>& store,
