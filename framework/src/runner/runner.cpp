@@ -532,7 +532,15 @@ RunOutcome RunExperiment(const ExperimentSpec& spec, const PluginRegistry& regis
   // 9. outputs
   const fs::path root = !options.output.empty() ? options.output : spec.output;
   RunOutcome outcome;
-  outcome.run_dir = MakeRunDir(root);
+  const fs::path explicit_dir = !options.run_dir.empty() ? options.run_dir : options.resume;
+  if (explicit_dir.empty()) {
+    outcome.run_dir = MakeRunDir(root);
+  } else {
+    std::error_code ec;
+    fs::create_directories(explicit_dir, ec);
+    if (ec) throw Error("cannot create the run folder " + explicit_dir.string() + ": " + ec.message());
+    outcome.run_dir = explicit_dir;
+  }
   results["experiment"]["run_dir"] = outcome.run_dir.string();
   results["experiment"]["seconds"] = Seconds(run_start);
   outcome.reports = WriteReports(results, outcome.run_dir, spec.report.formats);
@@ -550,7 +558,7 @@ RunOutcome RunExperiment(const ExperimentSpec& spec, const PluginRegistry& regis
     outcome.reports.push_back(trec_dir);
   }
   outcome.results_file = outcome.run_dir / "results.json";
-  PointLatest(outcome.run_dir);
+  if (explicit_dir.empty()) PointLatest(outcome.run_dir);
   outcome.results = std::move(results);
   outcome.failed_arms = failed;
   return outcome;

@@ -19,6 +19,12 @@ struct RunOptions {
   int threads = 0;               // 0: the spec's value, else all cores
   std::filesystem::path output;  // overrides the spec's output root
   bool progress = false;         // a progress line on stderr
+  // write into this folder (created if missing) instead of a new timestamped
+  // one under the output root, e.g. a suite member's folder
+  std::filesystem::path run_dir;
+  // a run folder whose finished cells may be reused; the run continues in it
+  // (the execution engine reuses cells; until then the run is redone there)
+  std::filesystem::path resume;
 };
 
 struct RunOutcome {
