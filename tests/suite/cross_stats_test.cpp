@@ -26,12 +26,19 @@ const std::vector<std::vector<double>> kDemsarTable = {
     {1.000, 1.000, 1.000, 1.000}, {0.940, 0.962, 0.965, 0.962}, {0.619, 0.666, 0.614, 0.669},
     {0.972, 0.981, 0.975, 0.975}, {0.957, 0.978, 0.946, 0.970}};
 
-const std::vector<std::vector<double>> kTable1 = {
-    {0.31, 0.35, 0.29}, {0.22, 0.27, 0.25}, {0.40, 0.41, 0.38}, {0.18, 0.24, 0.20}, {0.51, 0.49, 0.47}};
+// Hand-made (see reference_values.py): no ties in a row, no tied or zero
+// |differences| in any pair, so scipy's exact Wilcoxon applies.
+const std::vector<std::vector<double>> kTable1 = {{0.503, 0.504, 0.358},
+                                                  {0.243, 0.127, 0.292},
+                                                  {0.304, 0.123, 0.124},
+                                                  {0.600, 0.426, 0.217},
+                                                  {0.317, 0.587, 0.549}};
 
-const std::vector<std::vector<double>> kTable2 = {
-    {0.12, 0.15, 0.11, 0.19}, {0.30, 0.28, 0.33, 0.36}, {0.05, 0.09, 0.07, 0.08}, {0.21, 0.26, 0.24, 0.27},
-    {0.44, 0.47, 0.41, 0.50}, {0.17, 0.17, 0.13, 0.22}, {0.38, 0.43, 0.35, 0.40}, {0.09, 0.14, 0.12, 0.16}};
+// One tie inside row 6 (arms 0 and 1), so a zero difference in that pair.
+const std::vector<std::vector<double>> kTable2 = {{0.156, 0.057, 0.470, 0.089}, {0.430, 0.216, 0.478, 0.230},
+                                                  {0.471, 0.300, 0.158, 0.384}, {0.353, 0.358, 0.259, 0.150},
+                                                  {0.338, 0.098, 0.362, 0.336}, {0.219, 0.219, 0.137, 0.226},
+                                                  {0.409, 0.221, 0.371, 0.326}, {0.473, 0.496, 0.376, 0.414}};
 
 CrossDatasetInput Input(const std::vector<std::vector<double>>& table, bool higher = true,
                         double alpha = 0.05) {
@@ -117,54 +124,56 @@ TEST_CASE("Demsar's Table 6 as printed, against scipy", "[suite][stats]") {
 
 TEST_CASE("a tie-free table against scipy's friedmanchisquare and exact wilcoxon", "[suite][stats]") {
   const auto s = CompareAcrossDatasets(Input(kTable1));
-  CheckValues(s.mean_ranks, {2.2, 1.2, 2.6});
-  CHECK(s.friedman_chi2 == Approx(5.2));
-  CHECK(s.friedman_chi2_tie_corrected == Approx(5.2));
-  CHECK(s.friedman_p == Approx(0.07427357821).epsilon(1e-8));
+  CheckValues(s.mean_ranks, {1.8, 2.0, 2.2});
+  CHECK(s.friedman_chi2 == Approx(0.4));
+  CHECK(s.friedman_chi2_tie_corrected == Approx(0.4));
+  CHECK(s.friedman_p == Approx(0.8187307531).epsilon(1e-8));
   REQUIRE(s.pairwise.size() == 3);
   // exact null distribution (n = 5 non-zero differences, no ties)
-  CHECK(s.pairwise[0].statistic == 2);
-  CHECK(s.pairwise[0].p_value == Approx(0.1875));
-  CHECK(s.pairwise[1].statistic == 9);
-  CHECK(s.pairwise[1].p_value == Approx(0.8125));
-  CHECK(s.pairwise[2].statistic == 15);
-  CHECK(s.pairwise[2].p_value == Approx(0.0625));
-  // Holm over three p-values: 0.0625*3, 0.1875*2, max(0.8125, running max)
-  CHECK(s.pairwise[2].p_adjusted == Approx(0.1875));
-  CHECK(s.pairwise[0].p_adjusted == Approx(0.375));
-  CHECK(s.pairwise[1].p_adjusted == Approx(0.8125));
-  CHECK_FALSE(s.pairwise[2].significant);
-  CHECK(s.pairwise[2].a_better == 5);
-  CHECK(s.pairwise[2].b_better == 0);
+  const std::vector<double> w = {9, 10, 10}, p = {0.8125, 0.625, 0.625};
+  for (size_t i = 0; i < 3; ++i) {
+    INFO("pair " << s.pairwise[i].a << "," << s.pairwise[i].b);
+    CHECK(s.pairwise[i].n == 5);
+    CHECK(s.pairwise[i].statistic == w[i]);
+    CHECK(s.pairwise[i].p_value == Approx(p[i]));
+    CHECK(s.pairwise[i].p_adjusted == 1.0);  // Holm: 3 * 0.625, 2 * 0.625, capped at 1
+  }
+  CHECK(s.pairwise[0].a_better == 3);  // arm 0 beats arm 1 on datasets 2, 3, 4
+  CHECK(s.pairwise[0].b_better == 2);
 }
 
 TEST_CASE("a table with a tie inside a row against scipy", "[suite][stats]") {
   const auto s = CompareAcrossDatasets(Input(kTable2));
-  CheckValues(s.mean_ranks, {3.3125, 2.0625, 3.375, 1.25});
-  CHECK(s.friedman_chi2 == Approx(15.2625));
-  CHECK(s.friedman_chi2_tie_corrected == Approx(15.4556962).epsilon(1e-8));
-  CHECK(s.friedman_p == Approx(0.001605525401).epsilon(1e-8));
-  CHECK(s.iman_davenport_f == Approx(12.22746781).epsilon(1e-8));
-  CHECK(s.iman_davenport_p == Approx(7.631140224e-05).epsilon(1e-7));
+  CheckValues(s.mean_ranks, {1.8125, 2.9375, 2.5, 2.75});
+  CHECK(s.friedman_chi2 == Approx(3.4875));
+  CHECK(s.friedman_chi2_tie_corrected == Approx(3.53164557).epsilon(1e-8));  // friedmanchisquare
+  CHECK(s.friedman_p == Approx(0.3223869513).epsilon(1e-8));
+  CHECK(s.iman_davenport_f == Approx(1.190127971).epsilon(1e-8));
+  CHECK(s.iman_davenport_p == Approx(0.3375608011).epsilon(1e-8));
   REQUIRE(s.pairwise.size() == 6);
-  const std::vector<double> w = {21, 0, 30, 5, 0}, p = {0.7421875, 0.0078125, 0.109375, 0.078125, 0.0078125};
+  const std::vector<double> w = {24, 34, 10, 11, 24},
+                            p = {0.4609375, 0.0234375, 0.3125, 0.3828125, 0.4609375};
   for (size_t i = 1; i < 6; ++i) {
     INFO("pair " << s.pairwise[i].a << "," << s.pairwise[i].b);
     CHECK(s.pairwise[i].statistic == w[i - 1]);
     CHECK(s.pairwise[i].p_value == Approx(p[i - 1]));
   }
-  // pair (0, 1) has a zero difference: 7 non-zero differences left, W+ 1
+  // pair (0, 1): the zero difference is dropped (Wilcoxon's convention), 7
+  // left without ties: W- = 1 + 2, exact p = 2 * 5/128 (by hand; scipy and R
+  // switch to the normal approximation when there are zeros)
   CHECK(s.pairwise[0].n == 7);
-  CHECK(s.pairwise[0].statistic == 1);
-  // Holm: the two smallest raw p-values 0.0078125 get multipliers 6 and 5
-  CHECK(s.pairwise[2].p_adjusted == Approx(0.046875));
-  CHECK(s.pairwise[5].p_adjusted == Approx(0.046875));
-  CHECK(s.pairwise[2].significant);
+  CHECK(s.pairwise[0].statistic == 25);
+  CHECK(s.pairwise[0].p_value == Approx(0.078125));
+  // Holm: 6 * 0.0234375, 5 * 0.078125, then 4 * 0.3125 capped at 1
+  CHECK(s.pairwise[2].p_adjusted == Approx(0.140625));
+  CHECK(s.pairwise[0].p_adjusted == Approx(0.390625));
+  CHECK(s.pairwise[3].p_adjusted == 1.0);
+  CHECK_FALSE(s.pairwise[2].significant);
 }
 
 TEST_CASE("lower-is-better metrics reverse the ranks", "[suite][stats]") {
   const auto s = CompareAcrossDatasets(Input(kTable1, false));
-  CheckValues(s.mean_ranks, {1.8, 2.8, 1.4});
+  CheckValues(s.mean_ranks, {2.2, 2.0, 1.8});
 }
 
 TEST_CASE("fewer than 3 complete datasets: the omnibus test is not meaningful", "[suite][stats]") {

@@ -122,7 +122,14 @@ SuiteSpec ParseSuiteString(std::string_view text, const fs::path& display_name,
   suite.source_file = display_name;
   suite.overrides = overrides;
   suite.file_hash = Hex(HashBytes(text.data(), text.size()));
-  experiment_internal::RejectUnknownKeys(root, "a suite file", kSuiteTopLevel);
+  if (const toml::key* unknown = experiment_internal::FirstUnknownKey(root, kSuiteTopLevel)) {
+    std::vector<std::string> names(std::begin(kSuiteTopLevel), std::end(kSuiteTopLevel));
+    std::string hint = DidYouMean(unknown->str(), names);
+    if (hint.empty())
+      hint = " (a suite file has " + experiment_internal::JoinViews(kSuiteTopLevel, ", ") + ")";
+    Fail(LocationOf(unknown->source()),
+         "unknown table '" + std::string(unknown->str()) + "' in a suite file" + hint);
+  }
 
   const toml::node* suite_node = root.get("suite");
   if (suite_node == nullptr) {
@@ -208,11 +215,6 @@ SuiteSpec ParseSuiteString(std::string_view text, const fs::path& display_name,
       add(std::move(m));
     }
   }
-  if (suite.members.empty()) {
-    Fail(reader.where(),
-         "the suite has no members: list experiment files in [suite] experiments = [...] "
-         "or add [[datasets]] tables");
-  }
   if (!root.contains("datasets")) {
     for (auto key : kShared) {
       if (const toml::node* n = root.get(key)) {
@@ -221,6 +223,11 @@ SuiteSpec ParseSuiteString(std::string_view text, const fs::path& display_name,
                                  "no [[datasets]] (experiment files bring their own)");
       }
     }
+  }
+  if (suite.members.empty()) {
+    Fail(reader.where(),
+         "the suite has no members: list experiment files in [suite] experiments = [...] "
+         "or add [[datasets]] tables");
   }
   return suite;
 }

@@ -1,0 +1,193 @@
+// The SQLite history: indexing, queries, run ids, a corrupt database, and
+// one plugin followed across two versions built one after the other.
+#include "history/history.h"
+
+#include <catch2/catch.hpp>
+
+#include "e2e/cli_support.h"
+#include "util/error.h"
+
+using namespace reclift::host;
+using namespace reclift::testing;
+using Catch::Matchers::Contains;
+namespace fs = std::filesystem;
+using Json = nlohmann::json;
+
+namespace {
+
+Json Results(const std::string& run_dir, const std::string& started, double pop_ndcg,
+             const std::string& version) {
+  return Json::parse(R"({
+  "schema_version": 1,
+  "experiment": {"name": "exp", "file": "", "started_at": ")" +
+                     started + R"(", "run_dir": ")" + run_dir + R"(", "seconds": 1.5, "seed": 1},
+  "dataset": {"name": "d", "fingerprint": "abc"},
+  "split": {"method": "random"},
+  "ab": {"primary_metric": "ndcg@10", "control": "pop"},
+  "arms": [
+    {"name": "pop", "recommender": "popularity", "plugin": "popularity@)" +
+                     version + R"(", "status": "ok", "params": {"k": 1},
+     "fit_seconds": 0.5, "eval_seconds": 0.25, "peak_rss_bytes": 1000,
+     "metrics": {"ndcg@10": {"mean": )" +
+                     std::to_string(pop_ndcg) + R"(, "ci_low": 0.1, "ci_high": 0.3, "n": 50}}},
+    {"name": "bad", "recommender": "faulty", "plugin": "", "status": "failed", "error": "boom", "metrics": {}}
+  ]})");
+}
+
+}  // namespace
+
+TEST_CASE("runs are indexed and queried back with their arms and metrics", "[history]") {
+  const fs::path dir = FreshDir("history-unit");
+  const fs::path db = dir / "sub" / "h.db";
+  const Json r1 = Results("/runs/1", "2026-01-01T00:00:00Z", 0.2, "1.0.0");
+  const Json r2 = Results("/runs/2", "2026-01-02T00:00:00Z", 0.25, "1.1.0");
+  REQUIRE(history::IndexRun(db, r1, dir / "1.json"));
+  REQUIRE(history::IndexRun(db, r2, dir / "2.json"));
+  REQUIRE(history::IndexRun(db, r2, dir / "2.json"));  // indexing again replaces, not duplicates
+  CHECK(history::RunId(r1) == history::RunId(Results("/runs/1", "2026-01-01T00:00:00Z", 0.9, "9")));
+  CHECK(history::RunId(r1) != history::RunId(r2));
+  CHECK(history::RunId(r1).size() == 12);
+
+  history::HistoryQuery q;
+  q.arm = "pop";
+  const Json h = history::QueryHistory(db, q);
+  REQUIRE(h["runs"].size() == 2);
+  CHECK(h["runs"][0]["run_id"] == history::RunId(r2));  // newest first
+  CHECK(h["runs"][0]["status"] == "partial");
+  CHECK(h["runs"][0]["failures"][0]["error"] == "boom");
+  CHECK(h["runs"][0]["dataset_fingerprint"] == "abc");
+  REQUIRE(h["series"].size() == 1);
+  const Json& points = h["series"][0]["points"];
+  REQUIRE(points.size() == 2);  // oldest first
+  CHECK(points[0]["version"] == "1.0.0");
+  CHECK(points[1]["version"] == "1.1.0");
+  CHECK(points[1]["mean"].get<double>() == Approx(0.25));
+  CHECK(points[1]["ci_high"].get<double>() == Approx(0.3));
+
+  q.experiment = "other";
+  CHECK(history::QueryHistory(db, q)["runs"].empty());
+
+  CHECK(history::ResolveRunId(db, history::RunId(r1).substr(0, 6)) == fs::absolute(dir / "1.json"));
+  CHECK_THROWS_WITH(history::ResolveRunId(db, "zzzzzz"), Contains("no run with id 'zzzzzz'"));
+  CHECK_THROWS_WITH(history::ResolveRunId(db, "ab"), Contains("at least 4 characters"));
+
+  const std::string svg = history::HistoryChartSvg(h["series"][0]);
+  CHECK_THAT(svg, Contains("version 1.0.0") && Contains("version 1.1.0") && Contains("history-point"));
+}
+
+TEST_CASE("a corrupt database never fails indexing and is rebuilt from the run folders", "[history]") {
+  const fs::path dir = FreshDir("history-corrupt");
+  const fs::path db = dir / "h.db";
+  WriteText(db, std::string(4096, 'x'));
+  const Json r = Results((dir / "runs" / "a").string(), "2026-01-01T00:00:00Z", 0.2, "1.0.0");
+  CHECK_FALSE(history::IndexRun(db, r, dir / "runs" / "a" / "results.json"));  // a warning, no exception
+  CHECK_THROWS_WITH(history::QueryHistory(db, {}), Contains(db.string()));
+
+  WriteText(dir / "runs" / "a" / "results.json", r.dump());
+  WriteText(dir / "runs" / "b" / "results.json", "{ not json");
+  CHECK(history::RebuildHistory(db, {dir / "runs"}) == 1);
+  const Json h = history::QueryHistory(db, {});
+  REQUIRE(h["runs"].size() == 1);
+  CHECK(h["runs"][0]["run_id"] == history::RunId(r));
+
+  WriteText(dir / "file.txt", "a file, not a folder");
+  CHECK_FALSE(history::IndexRun(dir / "file.txt" / "h.db", r, "x"));  // cannot be created: a warning
+  CHECK_THROWS_WITH(history::QueryHistory(dir / "missing.db", {}),
+                    Contains("not found") && Contains("--rebuild"));
+}
+
+TEST_CASE("reclift history follows a plugin across two versions built one after the other",
+          "[e2e][history]") {
+  const fs::path dir = FreshDir("history-versions");
+  const fs::path db = dir / "h.db";
+  WriteText(dir / "exp.toml", R"([experiment]
+name = "versions"
+seed = 7
+output = ")" + (dir / "out").string() +
+                                  R"("
+
+[dataset]
+format = "synthetic"
+preset = "tiny"
+
+[[arms]]
+name = "pop"
+recommender = "popularity"
+
+[[arms]]
+name = "ver"
+recommender = "versioned"
+
+[evaluation]
+k = [10]
+metrics = ["ndcg"]
+)");
+  const std::string plugins = std::string(RECLIFT_TEST_PLUGIN_DIR);
+  for (const char* v : {"v1", "v2"}) {
+    auto r = RunCommand(Reclift() + " run " + (dir / "exp.toml").string() + " -q --db " + db.string() +
+                        " -p " + plugins + "/" + v);
+    INFO(r.out << r.err);
+    REQUIRE(r.exit_code == 0);
+  }
+  auto t = RunCommand(Reclift() + " history --db " + db.string() + " --experiment versions --arm ver");
+  INFO(t.out << t.err);
+  REQUIRE(t.exit_code == 0);
+  CHECK_THAT(t.out, Contains("versioned@1.0.0") && Contains("versioned@2.0.0") && Contains("ndcg@10"));
+
+  auto j =
+      RunCommand(Reclift() + " history --db " + db.string() + " --arm ver --metric ndcg@10 --format json");
+  REQUIRE(j.exit_code == 0);
+  const Json h = Json::parse(j.out);
+  REQUIRE(h["series"].size() == 1);
+  const Json& points = h["series"][0]["points"];
+  REQUIRE(points.size() == 2);
+  CHECK(points[0]["version"] == "1.0.0");
+  CHECK(points[1]["version"] == "2.0.0");
+  CHECK(points[0]["mean"].get<double>() != points[1]["mean"].get<double>());
+
+  const fs::path html = dir / "history.html";
+  auto w =
+      RunCommand(Reclift() + " history --db " + db.string() + " --arm ver --format html -o " + html.string());
+  REQUIRE(w.exit_code == 0);
+  CHECK_THAT(ReadText(html), Contains("class=\"history-chart\"") && Contains("version 1.0.0") &&
+                                 Contains("version 2.0.0") && Contains("</html>"));
+
+  // compare takes run ids from the history
+  const std::string a = h["runs"][1]["run_id"], b = h["runs"][0]["run_id"];
+  auto c = RunCommand(Reclift() + " compare " + a + " " + b.substr(0, 8) + " --db " + db.string());
+  INFO(c.out << c.err);
+  CHECK(c.exit_code == 0);
+  CHECK_THAT(c.out, Contains("ver"));
+  auto all = RunCommand(Reclift() + " history --db " + db.string() + " --kind comparison --format json");
+  CHECK(Json::parse(all.out)["runs"].size() == 1);
+}
+
+TEST_CASE("a run survives a corrupt history database and --rebuild restores it", "[e2e][history]") {
+  const fs::path dir = FreshDir("history-corrupt-run");
+  const fs::path db = dir / "h.db";
+  WriteText(db, "this is not a SQLite database, it is a text file long enough to have a header...........");
+  WriteText(dir / "exp.toml", R"([experiment]
+name = "survive"
+output = ")" + (dir / "out").string() +
+                                  R"("
+[dataset]
+format = "synthetic"
+preset = "tiny"
+[[arms]]
+name = "pop"
+recommender = "popularity"
+)");
+  auto r = RunCommand(Reclift() + " run " + (dir / "exp.toml").string() + " --db " + db.string());
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 0);
+  CHECK_THAT(r.err, Contains("not indexed in the history") && Contains("--rebuild"));
+
+  auto rebuild =
+      RunCommand(Reclift() + " history --rebuild --root " + (dir / "out").string() + " --db " + db.string());
+  INFO(rebuild.out << rebuild.err);
+  CHECK(rebuild.exit_code == 0);
+  CHECK_THAT(rebuild.out, Contains("from 1 runs"));
+  auto h = RunCommand(Reclift() + " history --db " + db.string());
+  CHECK(h.exit_code == 0);
+  CHECK_THAT(h.out, Contains("survive"));
+}
