@@ -105,6 +105,16 @@ std::string OmnibusText(const Json& st) {
   return text;
 }
 
+// With N datasets the smallest two-sided exact Wilcoxon p-value is 2 / 2^N:
+// below 6 datasets no pair can reach 0.05, whatever the differences.
+std::string WilcoxonPowerNote(const Json& doc) {
+  const size_t n = doc.value("datasets", Json::array()).size();
+  if (n == 0 || n >= 6) return "";
+  return "With " + std::to_string(n) + " datasets the smallest possible two-sided p-value is " +
+         FormatPValue(2.0 / static_cast<double>(1u << n)) +
+         ": no pair can be significant at 0.05 (it takes 6).";
+}
+
 }  // namespace
 
 std::string RenderSuiteMarkdown(const Json& doc) {
@@ -118,7 +128,8 @@ std::string RenderSuiteMarkdown(const Json& doc) {
     md << EscapeMarkdown(Str(doc["suite"], "description")) << "\n\n";
   md << "Primary metric **" << EscapeMarkdown(primary) << "** ("
      << (doc.value("higher_is_better", true) ? "higher" : "lower") << " is better), control **"
-     << EscapeMarkdown(Str(doc, "control")) << "**, " << datasets.size() << " datasets, " << arms.size()
+     << EscapeMarkdown(Str(doc, "control")) << "**, " << datasets.size()
+     << (datasets.size() == 1 ? " dataset, " : " datasets, ") << arms.size()
      << " arms. \u25B2/\u25BC: significantly better/worse than the control on that dataset.\n\n";
 
   md << "## " << EscapeMarkdown(primary) << " per dataset\n\n| Dataset |";
@@ -156,7 +167,9 @@ std::string RenderSuiteMarkdown(const Json& doc) {
 
   md << "\n## Tests over datasets\n\n" << EscapeMarkdown(OmnibusText(st)) << "\n\n";
   md << "Pairwise Wilcoxon signed-rank over datasets (two-sided, Holm-adjusted over all pairs; "
-        "Benavoli et al. 2016):\n\n| A | B | A better | B better | W+ | n | p | p (Holm) | significant |\n"
+        "Benavoli et al. 2016). "
+     << EscapeMarkdown(WilcoxonPowerNote(doc))
+     << "\n\n| A | B | A better | B better | W+ | n | p | p (Holm) | significant |\n"
         "|---|---|---|---|---|---|---|---|---|\n";
   for (const Json& p : st.value("wilcoxon_holm", Json::array())) {
     md << "| " << EscapeMarkdown(Str(p, "a")) << " | " << EscapeMarkdown(Str(p, "b")) << " | "
@@ -169,7 +182,9 @@ std::string RenderSuiteMarkdown(const Json& doc) {
      << "\n\nA win is a significantly better per-dataset verdict, a loss a significantly worse one.\n\n"
         "| Arm | win | tie | loss |\n|---|---|---|---|\n";
   const Json wtl = st.value("win_tie_loss", Json::object());
-  for (const auto& [arm, w] : wtl.items()) {
+  for (const auto& arm : arms) {
+    if (!wtl.contains(arm)) continue;
+    const Json& w = wtl[arm];
     md << "| " << EscapeMarkdown(arm) << " | " << w.value("win", 0) << " | " << w.value("tie", 0) << " | "
        << w.value("loss", 0) << " |\n";
   }
@@ -196,8 +211,8 @@ std::string RenderSuiteHtml(const Json& doc) {
   out += "<main class=\"wrap\">\n<h1>Suite " + EscapeHtml(name) + "</h1>\n";
   out += "<p>Primary metric <b>" + EscapeHtml(primary) + "</b> (" +
          (doc.value("higher_is_better", true) ? "higher" : "lower") + " is better), control <b>" +
-         EscapeHtml(Str(doc, "control")) + "</b>, " + std::to_string(datasets.size()) + " datasets, " +
-         std::to_string(arms.size()) + " arms.</p>\n";
+         EscapeHtml(Str(doc, "control")) + "</b>, " + std::to_string(datasets.size()) +
+         (datasets.size() == 1 ? " dataset, " : " datasets, ") + std::to_string(arms.size()) + " arms.</p>\n";
   out += "<h2>" + EscapeHtml(primary) +
          " per dataset</h2>\n<table class=\"suite-table\"><thead><tr><th>Dataset</th>";
   for (const auto& a : arms) out += "<th>" + EscapeHtml(a) + "</th>";
@@ -234,8 +249,11 @@ std::string RenderSuiteHtml(const Json& doc) {
                         : NAN;
   if (have_ranks) out += CdDiagramSvg(arms, mean_ranks, cd, "Critical-difference diagram of " + primary);
   out += "<p>" + EscapeHtml(OmnibusText(st)) + "</p>\n";
+  out += "<h2>Pairwise Wilcoxon signed-rank over datasets (Holm)</h2>\n";
+  if (const std::string note = WilcoxonPowerNote(doc); !note.empty())
+    out += "<p>" + EscapeHtml(note) + "</p>\n";
   out +=
-      "<h2>Pairwise Wilcoxon signed-rank over datasets (Holm)</h2>\n<table><thead><tr><th>A</th><th>B</th>"
+      "<table><thead><tr><th>A</th><th>B</th>"
       "<th>A better</th><th>B better</th><th>W+</th><th>n</th><th>p</th><th>p (Holm)</th><th>significant</th>"
       "</tr></thead><tbody>\n";
   for (const Json& p : st.value("wilcoxon_holm", Json::array())) {
@@ -248,7 +266,9 @@ std::string RenderSuiteHtml(const Json& doc) {
   out += "</tbody></table>\n<h2>Win / tie / loss against " + EscapeHtml(Str(doc, "control")) +
          "</h2>\n<table><thead><tr><th>Arm</th><th>win</th><th>tie</th><th>loss</th></tr></thead><tbody>\n";
   const Json wtl = st.value("win_tie_loss", Json::object());
-  for (const auto& [arm, w] : wtl.items()) {
+  for (const auto& arm : arms) {
+    if (!wtl.contains(arm)) continue;
+    const Json& w = wtl[arm];
     out += "<tr><td>" + EscapeHtml(arm) + "</td><td>" + std::to_string(w.value("win", 0)) + "</td><td>" +
            std::to_string(w.value("tie", 0)) + "</td><td>" + std::to_string(w.value("loss", 0)) +
            "</td></tr>\n";

@@ -372,6 +372,7 @@ SuiteOutcome RunSuite(const SuiteSpec& suite, const PluginRegistry& registry, co
         if (mo.status == "failed") spdlog::error("suite member {} failed: {}", m.name, mo.error);
       }
     }
+    if (!fs::exists(mo.run_dir)) mo.run_dir.clear();  // failed before it wrote anything
     // the suite keeps only what its report needs, not every member's per-user values
     if (r.is_object()) r.erase("per_user");
     outcome.failed_members += mo.status == "failed" ? 1 : 0;
