@@ -2,6 +2,9 @@
 // one plugin followed across two versions built one after the other.
 #include "history/history.h"
 
+#include <sqlite3.h>
+#include <stdlib.h>
+
 #include <catch2/catch.hpp>
 
 #include "e2e/cli_support.h"
@@ -94,6 +97,45 @@ TEST_CASE("a corrupt database never fails indexing and is rebuilt from the run f
   CHECK_FALSE(history::IndexRun(dir / "file.txt" / "h.db", r, "x"));  // cannot be created: a warning
   CHECK_THROWS_WITH(history::QueryHistory(dir / "missing.db", {}),
                     Contains("not found") && Contains("--rebuild"));
+}
+
+TEST_CASE("a locked database is a warning, and the next run indexes again", "[history]") {
+  const fs::path dir = FreshDir("history-locked");
+  const fs::path db = dir / "h.db";
+  const Json r1 = Results("/runs/1", "2026-01-01T00:00:00Z", 0.2, "1.0.0");
+  const Json r2 = Results("/runs/2", "2026-01-02T00:00:00Z", 0.2, "1.0.0");
+  REQUIRE(history::IndexRun(db, r1, "1.json"));
+  sqlite3* other = nullptr;
+  REQUIRE(sqlite3_open(db.string().c_str(), &other) == SQLITE_OK);
+  REQUIRE(sqlite3_exec(other, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) ==
+          SQLITE_OK);  // holds the write lock
+  ::setenv("RECLIFT_DB_TIMEOUT_MS", "100", 1);
+  CHECK_FALSE(history::IndexRun(db, r2, "2.json"));
+  sqlite3_exec(other, "ROLLBACK", nullptr, nullptr, nullptr);
+  sqlite3_close(other);
+  CHECK(history::IndexRun(db, r2, "2.json"));
+  ::unsetenv("RECLIFT_DB_TIMEOUT_MS");
+  CHECK(history::QueryHistory(db, {})["runs"].size() == 2);
+}
+
+TEST_CASE("runs finishing at the same time all reach the history", "[e2e][history]") {
+  const fs::path dir = FreshDir("history-concurrent");
+  const fs::path db = dir / "h.db";
+  std::string line;
+  for (int i = 0; i < 4; ++i) {
+    const fs::path exp = dir / ("e" + std::to_string(i) + ".toml");
+    WriteText(exp, "[experiment]\nname = \"c" + std::to_string(i) + "\"\noutput = \"" +
+                       (dir / "out").string() +
+                       "\"\n[dataset]\nformat = \"synthetic\"\npreset = \"tiny\"\n[[arms]]\nname = \"pop\"\n"
+                       "recommender = \"popularity\"\n");
+    line += Reclift() + " run " + exp.string() + " -q -t 1 --db " + db.string() + " & ";
+  }
+  auto r = RunCommand(line + "wait");
+  INFO(r.err);
+  CHECK(r.err.find("not indexed") == std::string::npos);
+  auto h = RunCommand(Reclift() + " history --format json --db " + db.string());
+  REQUIRE(h.exit_code == 0);
+  CHECK(Json::parse(h.out)["runs"].size() == 4);
 }
 
 TEST_CASE("reclift history follows a plugin across two versions built one after the other",

@@ -24,7 +24,16 @@ namespace reclift::host::history {
 namespace {
 
 constexpr int kSchemaVersion = 1;
-constexpr int kBusyTimeoutMs = 10000;
+constexpr int kBusyTimeoutMs = 10000;  // $RECLIFT_DB_TIMEOUT_MS overrides
+
+int BusyTimeoutMs() {
+  if (const char* env = std::getenv("RECLIFT_DB_TIMEOUT_MS"); env != nullptr && *env != '\0') {
+    char* end = nullptr;
+    const long ms = std::strtol(env, &end, 10);
+    if (end != env && *end == '\0' && ms >= 0 && ms <= 3600000) return static_cast<int>(ms);
+  }
+  return kBusyTimeoutMs;
+}
 
 constexpr const char* kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT);
@@ -89,7 +98,7 @@ class Db {
     }
     const int flags = create ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE : SQLITE_OPEN_READONLY;
     if (sqlite3_open_v2(path.string().c_str(), &db_, flags, nullptr) != SQLITE_OK) Fail("cannot open");
-    sqlite3_busy_timeout(db_, kBusyTimeoutMs);
+    sqlite3_busy_timeout(db_, BusyTimeoutMs());
     if (create) {
       Exec("PRAGMA journal_mode=WAL");
       Exec(kSchema);

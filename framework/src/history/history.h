@@ -12,7 +12,8 @@
 //        peak_rss_bytes)
 //   metrics(run_id, arm, metric, mean, ci_low, ci_high, n)
 //
-// Writers use WAL and a busy timeout, and write one run in one transaction,
+// Writers use WAL and a busy timeout (10 s, or $RECLIFT_DB_TIMEOUT_MS), and
+// write one run in one transaction,
 // so concurrent runs can index safely. Indexing never fails a run: a
 // missing folder, a locked or corrupt database only logs a warning (with
 // the `reclift history --rebuild` hint). Queries and the rebuild throw Error.
