@@ -275,10 +275,13 @@ int main(int argc, char** argv) {
   synth->add_flag("--list", list_presets, "list the presets");
 
   // report
-  auto* report = app.add_subcommand("report", "re-render the reports of a run from its results.json");
+  auto* report =
+      app.add_subcommand("report", "re-render the reports of a run (results.json) or a suite (suite.json)");
   fs::path report_file, report_out;
   std::vector<std::string> formats = {"md", "csv"};
-  report->add_option("results", report_file, "results.json of a run")->required()->check(CLI::ExistingFile);
+  report->add_option("results", report_file, "results.json of a run, or suite.json of a suite")
+      ->required()
+      ->check(CLI::ExistingFile);
   report->add_option("-f,--format", formats, "formats: md, csv, html, latex, json")
       ->delimiter(',')
       ->check(CLI::IsMember({"md", "csv", "html", "latex", "json"}));
@@ -454,6 +457,12 @@ int main(int argc, char** argv) {
         throw Error(report_file.string() + ": not a reclift results.json of schema version 1");
       }
       const fs::path dir = report_out.empty() ? report_file.parent_path() : report_out;
+      if (results.value("kind", "") == "reclift-suite") {  // a suite.json: the suite reports
+        formats.push_back("json");
+        for (const auto& f : suite::WriteSuiteReports(results, dir, formats))
+          std::cout << "wrote " << f.string() << "\n";
+        return 0;
+      }
       formats.push_back("json");
       for (const auto& f : WriteReports(results, dir, formats)) std::cout << "wrote " << f.string() << "\n";
       return 0;

@@ -171,7 +171,8 @@ TEST_CASE("a failing member is reported and the others complete", "[e2e][suite]"
   CHECK(s["datasets"].size() == 3);
 }
 
-TEST_CASE("--only filters datasets and arms, and fewer than 3 datasets have no omnibus test", "[e2e][suite]") {
+TEST_CASE("--only filters datasets and arms, and fewer than 3 datasets have no omnibus test",
+          "[e2e][suite]") {
   const fs::path dir = FreshDir("suite-only");
   WriteText(dir / "suite.toml", SuiteToml(dir / "out"));
   const Json s = RunSuite(dir / "suite.toml", "--db none --only tiny1/knn --only tiny2/knn", 0);
@@ -205,4 +206,40 @@ TEST_CASE("reclift validate checks a whole suite before any data is read", "[e2e
   CHECK(bad.exit_code == 1);
   CHECK_THAT(bad.err, Contains("bad.toml:32:15: unknown recommender 'item_knm' (did you mean 'item_knn'?)") &&
                           Contains("3 of 3 suite members have errors"));
+}
+
+TEST_CASE("a suite killed with SIGKILL resumes to the same statistics", "[e2e][suite]") {
+  const fs::path dir = FreshDir("suite-kill");
+  // the third dataset is the bundled sample's size, so the kill lands while it runs
+  std::string toml = SuiteToml(dir / "out");
+  toml.replace(toml.find("preset = \"tiny\", seed = 3"), 25, "preset = \"sample\", seed = 3");
+  WriteText(dir / "suite.toml", toml);
+  const std::string run = Reclift() + " suite " + (dir / "suite.toml").string() + " -q --db none -t 1";
+  // wait for the first member's results.json, then kill the whole run
+  auto killed = RunCommand(run + " & pid=$!; for i in $(seq 1 3000); do ls " + (dir / "out").string() +
+                           "/*/tiny1/results.json >/dev/null 2>&1 && break; sleep 0.01; done; kill -9 $pid; "
+                           "wait $pid; echo status=$?");
+  INFO(killed.out << killed.err);
+  const fs::path root = dir / "out";
+  REQUIRE(fs::is_directory(root));
+  const fs::path suite_dir = fs::directory_iterator(root)->path();
+  CHECK(killed.out.find("status=137") != std::string::npos);  // 128 + SIGKILL: it died mid-run
+  CHECK_FALSE(fs::exists(suite_dir / "suite.json"));
+
+  const Json resumed = RunSuite(dir / "suite.toml", "--db none -t 1 --resume " + suite_dir.string(), 0);
+  CHECK(resumed["members"][0]["status"] == "reused");
+  for (const Json& m : resumed["members"]) CHECK(m["status"] != "failed");
+
+  const Json fresh = RunSuite(dir / "suite.toml", "--db none -t 1", 0);
+  CHECK(resumed["statistics"]["mean_ranks"] == fresh["statistics"]["mean_ranks"]);
+  CHECK(resumed["table"] == fresh["table"]);
+
+  // every suite report renders again from suite.json alone
+  const fs::path again = dir / "again";
+  auto r = RunCommand(Reclift() + " report " + (suite_dir / "suite.json").string() + " -f md,html,csv -o " +
+                      again.string());
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK(ReadText(again / "suite.md") == ReadText(suite_dir / "suite.md"));
+  CHECK(fs::exists(again / "cd.svg"));
 }
