@@ -552,8 +552,11 @@ std::string HistoryChartSvg(const Json& series) {
   if (hi - lo < 1e-12) lo -= 0.5 * std::max(1e-6, std::abs(lo)), hi += 0.5 * std::max(1e-6, std::abs(hi));
   const size_t n = points.size();
   auto x_of = [&](size_t i) {
-    return n <= 1 ? left + (width - left - right) / 2
-                  : left + static_cast<double>(i) / static_cast<double>(n - 1) * (width - left - right);
+    const double inset = 20;  // keep the first and last points off the axes
+    return n <= 1
+               ? left + (width - left - right) / 2
+               : left + inset +
+                     static_cast<double>(i) / static_cast<double>(n - 1) * (width - left - right - 2 * inset);
   };
   auto y_of = [&](double v) { return top + (hi - v) / (hi - lo) * (height - top - bottom); };
   static const char* kColours[] = {"#0072b2", "#d55e00", "#009e73", "#cc79a7", "#e69f00", "#56b4e9"};
@@ -599,8 +602,13 @@ std::string HistoryChartSvg(const Json& series) {
                               p.value("plugin", "") + ": " + report::FormatMetric(p["mean"].get<double>()))
         << "</title></circle>\n";
     }
-    s << "<text x=\"" << fx(x_of(i)) << "\" y=\"" << height - bottom + 14 << "\" text-anchor=\"middle\">"
-      << report::EscapeHtml(p.value("started_at", "").substr(0, 10)) << "</text>\n";
+    const size_t every = (n + 5) / 6;  // at most about 6 time labels
+    if (i % every == 0) {
+      std::string when = p.value("started_at", "");  // 2026-12-04T18:18:33Z -> 12-04 18:18
+      when = when.size() >= 16 ? when.substr(5, 5) + " " + when.substr(11, 5) : when;
+      s << "<text x=\"" << fx(x_of(i)) << "\" y=\"" << height - bottom + 14 << "\" text-anchor=\"middle\">"
+        << report::EscapeHtml(when) << "</text>\n";
+    }
   }
   double ly = top + 4;
   for (const auto& [version, index] : colour) {
