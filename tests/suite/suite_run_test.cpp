@@ -171,7 +171,7 @@ TEST_CASE("a failing member is reported and the others complete", "[e2e][suite]"
   CHECK(s["datasets"].size() == 3);
 }
 
-TEST_CASE("--only filters datasets and arms, and fewer than 3 datasets have no omnibus test",
+TEST_CASE("filters of --only select datasets and arms, and fewer than 3 datasets have no omnibus test",
           "[e2e][suite]") {
   const fs::path dir = FreshDir("suite-only");
   WriteText(dir / "suite.toml", SuiteToml(dir / "out"));

@@ -86,7 +86,7 @@ TEST_CASE("a suite crosses every [[datasets]] entry with the shared tables", "[s
   CHECK(two.ab.control == "pop");
 }
 
-TEST_CASE("--set overrides apply to every member", "[suite]") {
+TEST_CASE("overrides of --set apply to every member", "[suite]") {
   const SuiteSpec s = ParseSuiteString(kMatrix, "suite.toml", {ParseOverride("split.test_fraction=0.4")});
   for (const auto& m : s.members) CHECK(m.spec->split.test_fraction == Approx(0.4));
 }
