@@ -70,6 +70,17 @@ TEST_CASE("runs are indexed and queried back with their arms and metrics", "[his
   q.experiment = "other";
   CHECK(history::QueryHistory(db, q)["runs"].empty());
 
+  // the same arm name in another experiment is another line, not a jump in this one
+  Json r3 = Results("/runs/3", "2026-01-03T00:00:00Z", 0.5, "1.1.0");
+  r3["experiment"]["name"] = "other";
+  REQUIRE(history::IndexRun(db, r3, dir / "3.json"));
+  const Json split = history::QueryHistory(db, history::HistoryQuery{"", "pop", "", "run", 200});
+  REQUIRE(split["series"].size() == 2);
+  CHECK(split["series"][0]["experiment"] == "exp");
+  CHECK(split["series"][0]["points"].size() == 2);
+  CHECK(split["series"][1]["experiment"] == "other");
+  CHECK(history::QueryHistory(db, q)["runs"].size() == 1);
+
   CHECK(history::ResolveRunId(db, history::RunId(r1).substr(0, 6)) == fs::absolute(dir / "1.json"));
   CHECK_THROWS_WITH(history::ResolveRunId(db, "zzzzzz"), Contains("no run with id 'zzzzzz'"));
   CHECK_THROWS_WITH(history::ResolveRunId(db, "ab"), Contains("at least 4 characters"));

@@ -11,6 +11,7 @@
 #include <fstream>
 #include <map>
 #include <sstream>
+#include <tuple>
 
 #include "data/hash.h"
 #include "report/format.h"
@@ -455,9 +456,11 @@ Json QueryHistory(const fs::path& path, const HistoryQuery& q) {
       runs.push_back(std::move(r));
     }
   }
-  // series: (arm, metric) over time; the metric defaults to each run's primary metric
-  std::map<std::pair<std::string, std::string>, Json> series;
-  std::vector<std::pair<std::string, std::string>> order;
+  // series: (experiment, arm, metric) over time, so one line never mixes
+  // datasets; the metric defaults to each run's primary metric
+  using Key = std::tuple<std::string, std::string, std::string>;
+  std::map<Key, Json> series;
+  std::vector<Key> order;
   for (auto it = runs.rbegin(); it != runs.rend(); ++it) {
     const Json& r = *it;
     if (r["kind"] != "run") continue;
@@ -470,10 +473,13 @@ Json QueryHistory(const fs::path& path, const HistoryQuery& q) {
             "AND (?3 = '' OR a.arm = ?3) ORDER BY a.rowid");
     st.Text(r["run_id"]).Text(metric).Text(q.arm);
     while (st.Next()) {
-      const auto key = std::make_pair(st.ColText(0), metric);
+      const Key key{r["name"].get<std::string>(), st.ColText(0), metric};
       if (!series.count(key)) {
         order.push_back(key);
-        series[key] = {{"arm", key.first}, {"metric", metric}, {"points", Json::array()}};
+        series[key] = {{"experiment", std::get<0>(key)},
+                       {"arm", std::get<1>(key)},
+                       {"metric", metric},
+                       {"points", Json::array()}};
       }
       series[key]["points"].push_back({{"run_id", r["run_id"]},
                                        {"started_at", r["started_at"]},
@@ -524,7 +530,9 @@ std::string RenderHistoryTable(const Json& h) {
   }
   if (h["runs"].empty()) s << "(no runs match)\n";
   for (const Json& series : h["series"]) {
-    s << "\n" << series.value("arm", "") << "  " << series.value("metric", "") << "\n";
+    s << "\n"
+      << series.value("experiment", "") << " / " << series.value("arm", "") << "  "
+      << series.value("metric", "") << "\n";
     for (const Json& p : series["points"]) {
       s << "  " << p.value("started_at", "") << "  " << p.value("run_id", "") << "  " << std::left;
       char buf[64];
@@ -626,8 +634,10 @@ std::string RenderHistoryHtml(const Json& h) {
   out +=
       "<main class=\"wrap\">\n<h1>History</h1>\n<p>" + report::EscapeHtml(h.value("database", "")) + "</p>\n";
   for (const Json& series : h["series"]) {
-    out +=
-        "<h2>" + report::EscapeHtml(series.value("arm", "") + ": " + series.value("metric", "")) + "</h2>\n";
+    out += "<h2>" +
+           report::EscapeHtml(series.value("experiment", "") + " / " + series.value("arm", "") + ": " +
+                              series.value("metric", "")) +
+           "</h2>\n";
     out += HistoryChartSvg(series);
   }
   out +=

@@ -57,7 +57,7 @@ struct HistoryQuery {
   int limit = 200;           // newest first
 };
 
-// {"runs": [...], "series": [{"arm", "metric", "points": [{"run_id",
+// {"runs": [...], "series": [{"experiment", "arm", "metric", "points": [{"run_id",
 // "started_at", "version", "plugin", "mean", "ci_low", "ci_high"}]}]},
 // runs newest first, points oldest first. Throws Error for a missing or
 // unreadable database.
