@@ -160,15 +160,38 @@ TEST_CASE("a suite over three datasets renders the cross-dataset report", "[e2e]
 
 TEST_CASE("a failing member is reported and the others complete", "[e2e][suite]") {
   const fs::path dir = FreshDir("suite-fail");
-  std::string toml = SuiteToml(dir / "out", "experiments = [\"missing.toml\"]\n");
-  WriteText(dir / "suite.toml", toml);
-  const Json s = RunSuite(dir / "suite.toml", "--db none", 3);
-  REQUIRE(s["members"].size() == 4);
+  WriteText(dir / "allfail.toml", R"([experiment]
+name = "allfail"
+[dataset]
+format = "synthetic"
+preset = "tiny"
+[[arms]]
+name = "f1"
+recommender = "faulty"
+params = { mode = "fit-error" }
+[[arms]]
+name = "f2"
+recommender = "faulty"
+params = { mode = "fit-throws" }
+)");
+  WriteText(dir / "suite.toml",
+            SuiteToml(dir / "out", "experiments = [\"missing.toml\", \"allfail.toml\"]\n"));
+  const Json s =
+      RunSuite(dir / "suite.toml", "--db none -p " + std::string(RECLIFT_TEST_PLUGIN_DIR) + "/good", 3);
+  REQUIRE(s["members"].size() == 5);
   CHECK(s["members"][0]["status"] == "failed");
   CHECK_THAT(s["members"][0]["error"].get<std::string>(), Contains("missing.toml") && Contains("not found"));
-  for (size_t i = 1; i < 4; ++i) CHECK(s["members"][i]["status"] == "ok");
+  CHECK(s["members"][0]["run_dir"] == "");
+  CHECK(s["members"][1]["name"] == "allfail");
+  CHECK(s["members"][1]["status"] == "failed");
+  CHECK_THAT(s["members"][1]["error"].get<std::string>(), Contains("every arm failed"));
+  CHECK(s["members"][1]["failed_arms"] == 2);
+  for (size_t i = 2; i < 5; ++i) CHECK(s["members"][i]["status"] == "ok");
   CHECK(s["statistics"]["omnibus_meaningful"] == true);
   CHECK(s["datasets"].size() == 3);
+  CHECK(s["arms"] == Json({"pop", "knn", "rnd"}));
+  const fs::path suite_dir = s["suite"]["suite_dir"].get<std::string>();
+  CHECK_THAT(ReadText(suite_dir / "suite.md"), Contains("failed: ") && Contains("every arm failed"));
 }
 
 TEST_CASE("filters of --only select datasets and arms, and fewer than 3 datasets have no omnibus test",
