@@ -311,6 +311,11 @@ int main(int argc, char** argv) {
 
   try {
     if (*run) {
+      if (suite::IsSuiteFile(run_file)) {
+        throw Error(run_file.string() +
+                    ": a suite file (it has a [suite] table); run it with `reclift suite " +
+                    run_file.string() + "`");
+      }
       PluginRegistry registry;
       ExperimentSpec spec = LoadExperiment(run_file, run_sets, registry, plugin_dirs);
       RunOptions options;

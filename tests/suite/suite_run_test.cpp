@@ -223,6 +223,10 @@ TEST_CASE("reclift validate checks a whole suite before any data is read", "[e2e
   CHECK_THAT(ok.out, Contains("tiny3: ok (3 arms") && Contains("ok (suite e2e-suite, 3 members)"));
   CHECK_FALSE(fs::exists(dir / "out"));
 
+  auto run = RunCommand(Reclift() + " run " + (dir / "suite.toml").string());
+  CHECK(run.exit_code == 1);
+  CHECK_THAT(run.err, Contains("a suite file") && Contains("reclift suite"));
+
   toml.replace(toml.find("\"item_knn\""), 10, "\"item_knm\"");
   WriteText(dir / "bad.toml", toml);
   auto bad = RunCommand(Reclift() + " validate " + (dir / "bad.toml").string());
