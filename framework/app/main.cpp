@@ -322,10 +322,15 @@ int main(int argc, char** argv) {
       options.threads = threads;
       options.output = run_output;
       options.progress = true;
-      RunOutcome outcome = RunExperiment(spec, registry, options);
-      if (const fs::path db = HistoryDb(db_option); !db.empty()) {
-        history::IndexRun(db, outcome.results, outcome.results_file);
+      const fs::path db = HistoryDb(db_option);
+      RunOutcome outcome;
+      try {
+        outcome = RunExperiment(spec, registry, options);
+      } catch (const std::exception& e) {
+        if (!db.empty()) history::IndexFailedRun(db, spec.name, run_file, e.what());
+        throw;
       }
+      if (!db.empty()) history::IndexRun(db, outcome.results, outcome.results_file);
       fs::path report_path = outcome.run_dir / "summary.md";
       if (!fs::exists(report_path)) report_path = outcome.results_file;
       std::cout << "report: " << report_path.string() << "\n";

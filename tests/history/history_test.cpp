@@ -244,3 +244,31 @@ recommender = "popularity"
   CHECK(h.exit_code == 0);
   CHECK_THAT(h.out, Contains("survive"));
 }
+
+TEST_CASE("a run that stops before its results is in the history as failed", "[e2e][history]") {
+  const fs::path dir = FreshDir("history-failed-run");
+  const fs::path db = dir / "h.db";
+  WriteText(dir / "exp.toml", R"([experiment]
+name = "broken"
+output = ")" + (dir / "out").string() +
+                                  R"("
+[dataset]
+format = "csv"
+interactions = ")" + std::string(RECLIFT_TEST_DATA_DIR) +
+                                  R"(/bad_number.csv"
+[[arms]]
+name = "pop"
+recommender = "popularity"
+)");
+  auto r = RunCommand(Reclift() + " run " + (dir / "exp.toml").string() + " -q --db " + db.string());
+  CHECK(r.exit_code == 1);
+  auto h = RunCommand(Reclift() + " history --format json --db " + db.string());
+  REQUIRE(h.exit_code == 0);
+  const Json runs = Json::parse(h.out)["runs"];
+  REQUIRE(runs.size() == 1);
+  CHECK(runs[0]["name"] == "broken");
+  CHECK(runs[0]["status"] == "failed");
+  const std::string error = runs[0]["failures"][0]["error"];
+  CHECK_FALSE(error.empty());
+  CHECK_THAT(r.err, Contains(error));  // the message the user saw
+}

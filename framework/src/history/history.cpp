@@ -374,6 +374,19 @@ bool IndexSuite(const fs::path& db, const Json& suite_json, const fs::path& suit
   return Guarded(db, "suite", [&](Db& d) { WriteSuite(d, suite_json, suite_file); });
 }
 
+bool IndexFailedRun(const fs::path& db, const std::string& name, const fs::path& file,
+                    const std::string& error) {
+  return Guarded(db, "failed run", [&](Db& d) {
+    const std::string now = UtcNow(), path = fs::absolute(file).lexically_normal().string();
+    const std::string id = IdOf("failed:" + path, now);
+    d.Exec("BEGIN IMMEDIATE");
+    DeleteRun(d, id);
+    InsertRunRow(d, id, "run", now, name, path, FileHash(path), "", "", Json::object(), Json::object(),
+                 "failed", Json::array({Json{{"error", error}}}), NAN, Json::object());
+    d.Exec("COMMIT");
+  });
+}
+
 bool IndexComparison(const fs::path& db, const Json& a, const Json& b) {
   return Guarded(db, "comparison", [&](Db& d) {
     const std::string ia = RunId(a), ib = RunId(b), now = UtcNow();

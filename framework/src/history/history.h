@@ -41,6 +41,10 @@ bool IndexRun(const std::filesystem::path& db, const nlohmann::json& results,
               const std::filesystem::path& results_file);
 bool IndexSuite(const std::filesystem::path& db, const nlohmann::json& suite_json,
                 const std::filesystem::path& suite_file);
+// A run that stopped before writing results.json (unreadable data, a split
+// that cannot be made): indexed with status "failed" and the error.
+bool IndexFailedRun(const std::filesystem::path& db, const std::string& name,
+                    const std::filesystem::path& file, const std::string& error);
 bool IndexComparison(const std::filesystem::path& db, const nlohmann::json& a, const nlohmann::json& b);
 
 // Rebuilds the database from every results.json and suite.json under the
