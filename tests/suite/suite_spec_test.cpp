@@ -127,6 +127,16 @@ TEST_CASE("mistakes in the suite's own tables have their place", "[suite]") {
       ErrorOf("[suite]\nname = \"s\"\nexperiments = []\n[[arms]]\nname = \"a\"\nrecommender = \"random\"\n"),
       StartsWith("suite.toml:4:") && Contains("no [[datasets]]"));
   CHECK_THAT(ErrorOf("[suite\nname = 1"), StartsWith("suite.toml:1:"));
+  // the suite's primary metric must be a column of every member
+  CHECK_THAT(
+      ErrorOf(Replace(kMatrix, "primary_metric = \"ndcg@10\"", "primary_metric = \"ndcg@5\"")),
+      StartsWith("suite.toml:3:18") && Contains("k = 5, which is not among evaluation.k (10) of member one"));
+  const std::string with_metrics = kMatrix + "\n[evaluation]\nmetrics = [\"ndcg\", \"recall\"]\n";
+  CHECK(ErrorOf(with_metrics).empty());
+  CHECK_THAT(ErrorOf(Replace(with_metrics, "primary_metric = \"ndcg@10\"", "primary_metric = \"ndgc@10\"")),
+             StartsWith("suite.toml:3:18") &&
+                 Contains("metric 'ndgc' is not in evaluation.metrics of member one") &&
+                 Contains("did you mean 'ndcg'"));
 }
 
 TEST_CASE("an experiment file that cannot be parsed is a failed member, not a failed suite", "[suite]") {

@@ -1,5 +1,6 @@
 #include "suite/suite_spec.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <set>
@@ -94,6 +95,33 @@ ExperimentSpec BuildMatrixMember(std::string_view text, const fs::path& display_
   return ParseExperimentTable(root, display_name, base_dir, overrides);
 }
 
+// The suite's primary metric must be a column of every parsed member, as
+// the experiment parser checks [ab] primary_metric: its k among
+// evaluation.k, its metric among evaluation.metrics (when listed).
+void CheckPrimaryMetric(const SuiteSpec& suite, const SourceLocation& where) {
+  const std::string& primary = suite.primary_metric;
+  const size_t at = primary.rfind('@');
+  const std::string metric = primary.substr(0, at);
+  for (const auto& m : suite.members) {
+    if (!m.spec) continue;
+    const EvaluationSpec& e = m.spec->evaluation;
+    if (at != std::string::npos) {
+      std::vector<std::string> ks;
+      for (int k : e.ks) ks.push_back(std::to_string(k));
+      if (std::find(ks.begin(), ks.end(), primary.substr(at + 1)) == ks.end()) {
+        Fail(where, "suite.primary_metric: '" + primary + "' is at k = " + primary.substr(at + 1) +
+                        ", which is not among evaluation.k (" + Join(ks, ", ") + ") of member " + m.name);
+      }
+    }
+    if (!e.metrics.empty() && std::find(e.metrics.begin(), e.metrics.end(), metric) == e.metrics.end()) {
+      std::string hint = DidYouMean(metric, e.metrics);
+      if (hint.empty()) hint = " (metrics: " + Join(e.metrics, ", ") + ")";
+      Fail(where, "suite.primary_metric: metric '" + metric + "' is not in evaluation.metrics of member " +
+                      m.name + hint);
+    }
+  }
+}
+
 }  // namespace
 
 std::string FileContentHash(const fs::path& file) {
@@ -142,7 +170,11 @@ SuiteSpec ParseSuiteString(std::string_view text, const fs::path& display_name,
   suite.name = name->NonEmptyString();
   if (!FolderName(suite.name)) name->Expected("a name usable as a folder name (no '/' or '\\')");
   if (auto f = reader.Get("description")) suite.description = f->String();
-  if (auto f = reader.Get("primary_metric")) suite.primary_metric = f->NonEmptyString();
+  SourceLocation primary_where;
+  if (auto f = reader.Get("primary_metric")) {
+    suite.primary_metric = f->NonEmptyString();
+    primary_where = f->where();
+  }
   if (auto f = reader.Get("alpha")) {
     suite.alpha = f->Number("a number in (0, 1)", [](double x) { return x > 0 && x < 1; });
   }
@@ -229,6 +261,7 @@ SuiteSpec ParseSuiteString(std::string_view text, const fs::path& display_name,
          "the suite has no members: list experiment files in [suite] experiments = [...] "
          "or add [[datasets]] tables");
   }
+  if (!suite.primary_metric.empty()) CheckPrimaryMetric(suite, primary_where);
   return suite;
 }
 
