@@ -15,10 +15,13 @@
 #include "engine/executor.h"
 #include "engine/plan.h"
 #include "experiment/spec.h"
+#include "history/history.h"
 #include "plugin_host/registry.h"
 #include "report/compare.h"
 #include "runner/runner.h"
 #include "scaffold/scaffold.h"
+#include "suite/suite_runner.h"
+#include "suite/suite_spec.h"
 #include "util/atomic_file.h"
 #include "util/error.h"
 #include "util/text.h"
@@ -128,6 +131,37 @@ nlohmann::json ReadJson(const fs::path& file) {
   }
 }
 
+// The history database of --db: "" = the default, "none" = no history.
+fs::path HistoryDb(const std::string& option) {
+  if (option.empty()) return history::DefaultDatabase();
+  return option == "none" ? fs::path() : fs::path(option);
+}
+
+// A suite file parsed, its plugins loaded (default path + every member's
+// plugin_paths + -p) and every member checked; a member failing a check keeps
+// its error.
+suite::SuiteSpec LoadSuite(const fs::path& file, const std::vector<std::string>& sets,
+                           PluginRegistry& registry, const std::vector<fs::path>& plugin_dirs,
+                           const std::vector<std::string>& only) {
+  suite::SuiteSpec spec = suite::ParseSuiteFile(file, ParseOverrides(sets));
+  std::vector<fs::path> dirs = plugin_dirs;
+  for (const auto& m : spec.members) {
+    if (m.spec) dirs.insert(dirs.end(), m.spec->plugin_paths.begin(), m.spec->plugin_paths.end());
+  }
+  LoadPlugins(registry, dirs);
+  suite::PrepareSuite(spec, registry, only);
+  return spec;
+}
+
+// A run given as a results.json (or its run folder) or as a run id of the history.
+fs::path ResolveRun(const std::string& ref, const fs::path& db) {
+  const fs::path p(ref);
+  if (fs::is_regular_file(p)) return p;
+  if (fs::is_directory(p) && fs::is_regular_file(p / "results.json")) return p / "results.json";
+  if (db.empty()) throw Error(ref + ": no such results.json (and the history is off: --db none)");
+  return history::ResolveRunId(db, ref);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -173,13 +207,59 @@ int main(int argc, char** argv) {
       run->add_option("--resume", resume,
                       "resume a run folder (default: the experiment's latest): reuse its finished cells")
           ->expected(0, 1);
+  std::string db_option;
+  const std::string db_help = "history database (default: $RECLIFT_DB or reports/reclift.db; none: off)";
+  run->add_option("--db", db_option, db_help);
+
+  // suite
+  auto* suite_cmd =
+      app.add_subcommand("suite", "run a suite of experiments across datasets and compare them");
+  fs::path suite_file, suite_output, suite_resume;
+  std::vector<std::string> suite_sets, suite_only;
+  suite_cmd->add_option("file", suite_file, "suite file (TOML with a [suite] table)")
+      ->required()
+      ->check(CLI::ExistingFile);
+  suite_cmd->add_option("-o,--output", suite_output, "root of suite folders (default: [suite] output)");
+  suite_cmd->add_option("-s,--set", suite_sets,
+                        "override a key of every member: section.key=value (repeatable)");
+  suite_cmd->add_option("--only", suite_only, "run only dataset, dataset/arm or */arm (repeatable)");
+  suite_cmd->add_option("--resume", suite_resume,
+                        "continue in this suite folder: reuse members whose results.json is complete");
+  suite_cmd->add_option("-t,--threads", threads, "worker threads per member (default: all cores)")
+      ->check(CLI::NonNegativeNumber);
+  suite_cmd->add_option("-p,--plugin-path", plugin_dirs, "extra plugin directory (repeatable)");
+  suite_cmd->add_option("--db", db_option, db_help);
+
+  // history
+  auto* history_cmd = app.add_subcommand("history", "the runs, suites and comparisons indexed so far");
+  history::HistoryQuery hq;
+  std::string history_format = "table";
+  fs::path history_out;
+  bool history_rebuild = false;
+  std::vector<fs::path> history_roots;
+  history_cmd->add_option("--experiment", hq.experiment, "only runs of this experiment (or suite) name");
+  history_cmd->add_option("--arm", hq.arm, "only runs with this arm; its metric over time");
+  history_cmd->add_option("--metric", hq.metric,
+                          "the metric of the series (default: each run's primary metric)");
+  history_cmd->add_option("--kind", hq.kind, "run, suite, comparison or all")
+      ->check(CLI::IsMember({"run", "suite", "comparison", "all"}));
+  history_cmd->add_option("--limit", hq.limit, "at most this many runs, newest first")
+      ->check(CLI::PositiveNumber);
+  history_cmd->add_option("-f,--format", history_format, "table, json or html")
+      ->check(CLI::IsMember({"table", "json", "html"}));
+  history_cmd->add_option("-o,--output", history_out, "write to this file (default: standard output)");
+  history_cmd->add_flag("--rebuild", history_rebuild, "rebuild the database from the run folders");
+  history_cmd->add_option("--root", history_roots, "folders --rebuild scans (default: reports)");
+  history_cmd->add_option("--db", db_option, db_help);
 
   // validate
-  auto* validate =
-      app.add_subcommand("validate", "check an experiment file (plugins, parameters, paths) without running");
+  auto* validate = app.add_subcommand(
+      "validate", "check an experiment or suite file (plugins, parameters, paths) without running");
   fs::path validate_file;
   std::vector<std::string> validate_sets;
-  validate->add_option("file", validate_file, "experiment file (TOML)")->required()->check(CLI::ExistingFile);
+  validate->add_option("file", validate_file, "experiment or suite file (TOML)")
+      ->required()
+      ->check(CLI::ExistingFile);
   validate->add_option("-s,--set", validate_sets, "override a key: section.key=value (repeatable)");
   validate->add_option("-p,--plugin-path", plugin_dirs, "extra plugin directory (repeatable)");
 
@@ -215,10 +295,13 @@ int main(int argc, char** argv) {
   synth->add_flag("--list", list_presets, "list the presets");
 
   // report
-  auto* report = app.add_subcommand("report", "re-render the reports of a run from its results.json");
+  auto* report =
+      app.add_subcommand("report", "re-render the reports of a run (results.json) or a suite (suite.json)");
   fs::path report_file, report_out;
   std::vector<std::string> formats = {"md", "csv"};
-  report->add_option("results", report_file, "results.json of a run")->required()->check(CLI::ExistingFile);
+  report->add_option("results", report_file, "results.json of a run, or suite.json of a suite")
+      ->required()
+      ->check(CLI::ExistingFile);
   report->add_option("-f,--format", formats, "formats: md, csv, html, latex, json")
       ->delimiter(',')
       ->check(CLI::IsMember({"md", "csv", "html", "latex", "json"}));
@@ -227,12 +310,15 @@ int main(int argc, char** argv) {
   // compare
   auto* compare =
       app.add_subcommand("compare", "what changed between two runs of the same experiment (A: baseline)");
-  fs::path compare_a, compare_b, compare_out;
+  fs::path compare_out;
   std::string compare_format = "md";
-  compare->add_option("a", compare_a, "results.json of the baseline run")
-      ->required()
-      ->check(CLI::ExistingFile);
-  compare->add_option("b", compare_b, "results.json of the new run")->required()->check(CLI::ExistingFile);
+  std::string compare_ref_a, compare_ref_b;
+  compare
+      ->add_option("a", compare_ref_a,
+                   "the baseline run: results.json, its folder, or a run id of the history")
+      ->required();
+  compare->add_option("b", compare_ref_b, "the new run: results.json, its folder, or a run id")->required();
+  compare->add_option("--db", db_option, db_help);
   compare->add_option("-f,--format", compare_format, "md or html")->check(CLI::IsMember({"md", "html"}));
   compare->add_option("-o,--output", compare_out, "write to this file (default: standard output)");
 
@@ -245,6 +331,11 @@ int main(int argc, char** argv) {
 
   try {
     if (*run) {
+      if (suite::IsSuiteFile(run_file)) {
+        throw Error(run_file.string() +
+                    ": a suite file (it has a [suite] table); run it with `reclift suite " +
+                    run_file.string() + "`");
+      }
       PluginRegistry registry;
       ExperimentSpec spec = LoadExperiment(run_file, run_sets, registry, plugin_dirs);
       RunOptions options;
@@ -256,7 +347,15 @@ int main(int argc, char** argv) {
       if (resume_opt->count() > 0) {
         options.resume = resume.empty() ? LatestRunDir(spec, run_output) : fs::path(resume);
       }
-      RunOutcome outcome = RunExperiment(spec, registry, options);
+      const fs::path db = HistoryDb(db_option);
+      RunOutcome outcome;
+      try {
+        outcome = RunExperiment(spec, registry, options);
+      } catch (const std::exception& e) {
+        if (!db.empty()) history::IndexFailedRun(db, spec.name, run_file, e.what());
+        throw;
+      }
+      if (!db.empty()) history::IndexRun(db, outcome.results, outcome.results_file);
       fs::path report_path = outcome.run_dir / "summary.md";
       if (!fs::exists(report_path)) report_path = outcome.results_file;
       std::cout << "report: " << report_path.string() << "\n";
@@ -265,6 +364,75 @@ int main(int argc, char** argv) {
                   << " arms failed; see the errors in " << outcome.results_file.string() << "\n";
         return 3;
       }
+      return 0;
+    }
+    if (*suite_cmd) {
+      PluginRegistry registry;
+      suite::SuiteSpec spec = LoadSuite(suite_file, suite_sets, registry, plugin_dirs, suite_only);
+      suite::SuiteOptions options;
+      options.output = suite_output;
+      options.resume = suite_resume;
+      options.threads = threads;
+      options.progress = true;
+      suite::SuiteOutcome outcome = suite::RunSuite(spec, registry, options);
+      if (const fs::path db = HistoryDb(db_option); !db.empty()) {
+        for (const auto& m : outcome.members) {
+          if (m.status != "ok" || m.results_file.empty()) continue;  // reused members are indexed already
+          std::ifstream in(m.results_file);
+          nlohmann::json results = nlohmann::json::parse(in, nullptr, false);
+          if (results.is_object()) history::IndexRun(db, results, m.results_file);
+        }
+        history::IndexSuite(db, outcome.suite, outcome.suite_json);
+      }
+      std::cout << "suite report: " << (outcome.suite_dir / "suite.md").string() << "\n";
+      if (outcome.failed_members > 0) {
+        std::cerr << "reclift: " << outcome.failed_members << " of " << outcome.members.size()
+                  << " suite members failed; see " << outcome.suite_json.string() << "\n";
+        return 3;
+      }
+      return 0;
+    }
+    if (*history_cmd) {
+      const fs::path db = HistoryDb(db_option);
+      if (db.empty()) throw Error("reclift history: needs a database (--db none turns the history off)");
+      if (history_rebuild) {
+        if (history_roots.empty()) history_roots.push_back("reports");
+        const size_t n = history::RebuildHistory(db, history_roots);
+        std::cout << "rebuilt " << db.string() << " from " << n << " runs and suites\n";
+        return 0;
+      }
+      if (hq.kind == "all") hq.kind.clear();
+      const nlohmann::json h = history::QueryHistory(db, hq);
+      const std::string text = history_format == "json"   ? h.dump(2) + "\n"
+                               : history_format == "html" ? history::RenderHistoryHtml(h)
+                                                          : history::RenderHistoryTable(h);
+      if (history_out.empty()) {
+        std::cout << text;
+      } else {
+        WriteFileAtomic(history_out, text);
+        std::cout << "wrote " << history_out.string() << "\n";
+      }
+      return 0;
+    }
+    if (*validate && suite::IsSuiteFile(validate_file)) {
+      PluginRegistry registry;
+      suite::SuiteSpec spec = LoadSuite(validate_file, validate_sets, registry, plugin_dirs, {});
+      int bad = 0;
+      for (const auto& m : spec.members) {
+        if (m.error.empty()) {
+          std::cout << "  " << m.name << ": ok (" << m.spec->arms.size() << " arms, dataset "
+                    << m.spec->dataset.format << ", split " << m.spec->split.method << ")\n";
+        } else {
+          ++bad;
+          std::cerr << "  " << m.name << ": " << m.error << "\n";
+        }
+      }
+      if (bad > 0) {
+        throw Error(validate_file.string() + ": " + std::to_string(bad) + " of " +
+                    std::to_string(spec.members.size()) + " suite members have errors (above)");
+      }
+      std::cout << validate_file.string() << ": ok (suite " << spec.name << ", " << spec.members.size()
+                << " members)\n";
       return 0;
     }
     if (*validate) {
@@ -306,7 +474,9 @@ int main(int argc, char** argv) {
       return 0;
     }
     if (*compare) {
-      const nlohmann::json a = ReadJson(compare_a), b = ReadJson(compare_b);
+      const fs::path db = HistoryDb(db_option);
+      const nlohmann::json a = ReadJson(ResolveRun(compare_ref_a, db)),
+                           b = ReadJson(ResolveRun(compare_ref_b, db));
       const std::string text =
           compare_format == "html" ? RenderComparisonHtml(a, b) : RenderComparisonMarkdown(a, b);
       if (compare_out.empty()) {
@@ -315,6 +485,7 @@ int main(int argc, char** argv) {
         WriteFileAtomic(compare_out, text);
         std::cout << "wrote " << compare_out.string() << "\n";
       }
+      if (!db.empty()) history::IndexComparison(db, a, b);
       return 0;
     }
     if (*report) {
@@ -323,6 +494,12 @@ int main(int argc, char** argv) {
         throw Error(report_file.string() + ": not a reclift results.json of schema version 1");
       }
       const fs::path dir = report_out.empty() ? report_file.parent_path() : report_out;
+      if (results.value("kind", "") == "reclift-suite") {  // a suite.json: the suite reports
+        formats.push_back("json");
+        for (const auto& f : suite::WriteSuiteReports(results, dir, formats))
+          std::cout << "wrote " << f.string() << "\n";
+        return 0;
+      }
       formats.push_back("json");
       for (const auto& f : WriteReports(results, dir, formats)) std::cout << "wrote " << f.string() << "\n";
       return 0;

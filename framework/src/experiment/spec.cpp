@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "data/synth.h"
+#include "experiment/parse_table.h"
 #include "experiment/sections.h"
 #include "experiment/scenarios_read.h"
 #include "experiment/toml_read.h"
@@ -778,6 +779,15 @@ ExperimentSpec ParseExperimentFile(const fs::path& file, const std::vector<Overr
   std::ostringstream text;
   text << in.rdbuf();
   return ParseExperimentString(text.str(), file, overrides);
+}
+
+toml::table ParseTomlText(std::string_view text, const fs::path& display_name) {
+  return ParseToml(text, display_name);
+}
+
+ExperimentSpec ParseExperimentTable(toml::table& root, const fs::path& display_name, const fs::path& base_dir,
+                                    const std::vector<Override>& overrides) {
+  return ParseTable(root, display_name, base_dir, overrides);
 }
 
 }  // namespace reclift::host
