@@ -25,6 +25,7 @@
 #include "runner/trec.h"
 #include "scenarios/scenarios.h"
 #include "split/leakage.h"
+#include "tuning/stage.h"
 #include "util/atomic_file.h"
 #include "util/error.h"
 #include "util/memory.h"
@@ -142,8 +143,9 @@ std::vector<fs::path> WriteReports(const nlohmann::json& results, const fs::path
   return written;
 }
 
-RunOutcome RunExperiment(const ExperimentSpec& spec, const PluginRegistry& registry,
+RunOutcome RunExperiment(const ExperimentSpec& file_spec, const PluginRegistry& registry,
                          const RunOptions& options) {
+  ExperimentSpec spec = file_spec;  // the tuning stage (1b) sets the tuned arms' params
   const auto run_start = Clock::now();
   const std::string started_at = UtcNow("%Y-%m-%dT%H:%M:%SZ");
   const int threads = options.threads > 0 ? options.threads
@@ -164,6 +166,10 @@ RunOutcome RunExperiment(const ExperimentSpec& spec, const PluginRegistry& regis
   for (const auto& note : load.notes) spdlog::info("dataset: {}", note);
   spdlog::info("dataset: {} users, {} items, {} interactions in {:.2f} s", data.num_users(), data.num_items(),
                data.size(), load_seconds);
+
+  // 1b. tuning (tuning/stage.h): trials on a validation split carved from
+  // training; the chosen values replace the tuned arms' params
+  const nlohmann::json tuning_section = RunTuningStage(spec, registry, data, arena, warnings);
 
   // 2. split (the first cell's; see runner/repeats.h for the others), its
   // leakage check, and the cell data
@@ -479,6 +485,7 @@ RunOutcome RunExperiment(const ExperimentSpec& spec, const PluginRegistry& regis
       {"cells", cells.size()}};
   results["leakage"] = LeakageJson(leakage);
   results["repeats"] = repeats;
+  results["tuning"] = tuning_section;
   nlohmann::json cols_json = nlohmann::json::array();
   for (size_t c = 0; c < nc; ++c) {
     cols_json.push_back({{"name", columns[c].name},
