@@ -162,3 +162,31 @@ TEST_CASE("trial requests and outcomes round-trip through JSON", "[tuning]") {
   CHECK(o2.error == "boom");
   CHECK(std::isnan(o2.value));
 }
+
+TEST_CASE("the arm's own configuration is tried first when it lies in the space", "[tuning]") {
+  const reclift::ParamSpec specs[] = {{"x", reclift::ParamType::kFloat, "3.0", 0, 10, nullptr, ""},
+                                      {"solver", reclift::ParamType::kString, "cg", 0, 0, "cg|cholesky", ""}};
+  ArmSpec arm = Arm({{"x", Uniform(0, 10)}});
+  const auto own = OwnConfig(arm, specs);
+  REQUIRE(own);
+  CHECK(own->at("x") == ParamValue(3.0));  // the plugin's default
+  arm.recommender.params["x"] = 12.0;      // the arm's own value, outside the space
+  CHECK_FALSE(OwnConfig(arm, specs));
+  arm.recommender.params.erase("x");
+
+  for (const char* method : {"random", "tpe", "halving"}) {
+    CAPTURE(method);
+    TuningSpec tuning;
+    tuning.method = method;
+    tuning.trials = 9;
+    SearchSettings settings;
+    settings.first = own;
+    settings.budget_parameter = "epochs";
+    settings.max_budget = 9;
+    FakeRunner fake;
+    const ArmSearch s = SearchArm(arm, tuning, settings, std::ref(fake));
+    CHECK(s.trials.front().config.at("x") == ParamValue(3.0));
+    REQUIRE(s.best);
+    CHECK(std::get<double>(s.best_config.at("x")) == Approx(3.0));  // the optimum of the fake objective
+  }
+}

@@ -46,6 +46,9 @@ inline constexpr std::string_view kPluginUseKeys[] = {"plugin", "params"};
 inline constexpr std::string_view kAbKeys[] = {"control",    "primary_metric",    "assignment", "alpha",
                                                "correction", "bootstrap_samples", "weights",    "power"};
 inline constexpr std::string_view kReportKeys[] = {"formats"};
+inline constexpr std::string_view kTuningKeys[] = {
+    "method",           "trials", "metric",  "seed", "refit", "validation_fraction",
+    "budget_parameter", "eta",    "parallel"};
 
 // [dataset] keys that only mean something for some formats.
 inline constexpr std::string_view kCsvOnlyDatasetKeys[] = {

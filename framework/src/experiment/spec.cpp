@@ -808,6 +808,7 @@ std::span<const std::string_view> experiment_internal::PlainSectionKeys(std::str
   if (section == "evaluation") return kEvaluationKeys;
   if (section == "ab") return kAbKeys;
   if (section == "report") return kReportKeys;
+  if (section == "tuning") return kTuningKeys;
   return {};
 }
 

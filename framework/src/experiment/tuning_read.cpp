@@ -8,9 +8,6 @@
 namespace reclift::host::experiment_internal {
 namespace {
 
-constexpr std::string_view kTuningKeys[] = {
-    "method",           "trials", "metric",  "seed", "refit", "validation_fraction",
-    "budget_parameter", "eta",    "parallel"};
 constexpr std::string_view kTuningMethods[] = {"grid", "random", "tpe", "halving"};
 constexpr std::string_view kRangeKinds[] = {"uniform", "log_uniform", "int_uniform"};
 

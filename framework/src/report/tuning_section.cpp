@@ -31,7 +31,11 @@ bool IsLog(const Json& arm, const std::string& param) {
 
 std::string ValueText(const Json& v) {
   if (v.is_string()) return v.get<std::string>();
-  if (v.is_number_float()) return report::FormatMetric(v.get<double>());
+  if (v.is_number_float()) {  // parameter values: 4 significant digits (0.0797, 432.3, 10)
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.4g", v.get<double>());
+    return buf;
+  }
   if (v.is_null()) return "";
   return v.dump();
 }
@@ -62,7 +66,7 @@ std::string Tick(double x) {
 }
 
 struct Frame {
-  double width = 420, height = 220, left = 56, right = 12, top = 12, bottom = 40;
+  double width = 420, height = 220, left = 56, right = 26, top = 12, bottom = 40;
   double x0 = 0, x1 = 1, y0 = 0, y1 = 1;
   bool log_x = false;
   double X(double x) const {

@@ -157,8 +157,10 @@ nlohmann::json RunTuningStage(ExperimentSpec& spec, const PluginRegistry& regist
     settings.higher_is_better = higher_is_better;
     settings.fold = vs.fold;
     settings.model_seed = spec.seed;
+    const PluginInfo* plugin = registry.Find(PluginKind::kRecommender, arm.recommender.plugin);
+    if (plugin != nullptr) settings.first = OwnConfig(arm, plugin->param_specs());
     if (tuning.method == "halving") {
-      const PluginInfo* info = registry.Find(PluginKind::kRecommender, arm.recommender.plugin);
+      const PluginInfo* info = plugin;
       const ParamSpec* budget = info != nullptr ? BudgetParameter(*info, tuning) : nullptr;
       if (budget == nullptr)
         throw Error(arm.where, "tuning.method = \"halving\": arm '" + arm.name + "' has no budget parameter");

@@ -20,6 +20,48 @@ nlohmann::json TrialParams(const ArmSpec& arm, const TuneConfig& config, const s
   return params;
 }
 
+std::optional<TuneConfig> OwnConfig(const ArmSpec& arm, std::span<const ParamSpec> specs) {
+  TuneConfig config;
+  for (const auto& [name, d] : arm.tune) {
+    ParamValue value;
+    if (auto it = arm.recommender.params.find(name); it != arm.recommender.params.end()) {
+      value = it->second;
+    } else {
+      auto spec =
+          std::find_if(specs.begin(), specs.end(), [&](const ParamSpec& s) { return name == s.name; });
+      if (spec == specs.end() || spec->default_value == nullptr) return std::nullopt;
+      const std::string text = spec->default_value;
+      try {
+        switch (spec->type) {
+          case ParamType::kInt: value = static_cast<int64_t>(std::stoll(text)); break;
+          case ParamType::kFloat: value = std::stod(text); break;
+          case ParamType::kBool: value = text == "true"; break;
+          case ParamType::kString: value = text; break;
+        }
+      } catch (const std::exception&) {
+        return std::nullopt;
+      }
+    }
+    if (d.kind == TuneDimension::Kind::kChoices) {
+      if (std::find(d.choices.begin(), d.choices.end(), value) == d.choices.end()) return std::nullopt;
+    } else {
+      double x;
+      if (auto* i = std::get_if<int64_t>(&value)) {
+        x = static_cast<double>(*i);
+      } else if (auto* f = std::get_if<double>(&value)) {
+        x = *f;
+      } else {
+        return std::nullopt;
+      }
+      if (x < d.low || x > d.high) return std::nullopt;
+      if (d.kind == TuneDimension::Kind::kIntUniform) value = static_cast<int64_t>(std::llround(x));
+      if (d.kind != TuneDimension::Kind::kIntUniform) value = x;
+    }
+    config[name] = value;
+  }
+  return config;
+}
+
 namespace {
 
 class Search {
@@ -86,13 +128,17 @@ class Search {
       append(RunBatch(GridConfigs(arm_.tune, trials), 0, 0));
       PickBest(all);
     } else if (tuning_.method == "random") {
-      append(RunBatch(MakeRandomSampler(arm_.tune, tuning_.seed)->Next({}, trials), 0, 0));
+      std::vector<TuneConfig> configs = MakeRandomSampler(arm_.tune, tuning_.seed)->Next({}, trials);
+      if (settings_.first && !configs.empty()) configs.front() = *settings_.first;
+      append(RunBatch(configs, 0, 0));
       PickBest(all);
     } else if (tuning_.method == "tpe") {
       TpeOptions options;
       auto sampler = MakeTpeSampler(arm_.tune, tuning_.seed, options);
       const size_t startup = std::min(trials, options.startup_trials);
-      append(RunBatch(sampler->Next(history_, startup), 0, 0));
+      std::vector<TuneConfig> configs = sampler->Next(history_, startup);
+      if (settings_.first && !configs.empty()) configs.front() = *settings_.first;
+      append(RunBatch(configs, 0, 0));
       const size_t batch = tuning_.parallel > 0 ? static_cast<size_t>(tuning_.parallel) : 1;
       while (result_.trials.size() < trials) {
         append(RunBatch(sampler->Next(history_, std::min(batch, trials - result_.trials.size())), 0, 0));
@@ -115,6 +161,7 @@ class Search {
     const int rungs =
         static_cast<int>(std::floor(std::log(static_cast<double>(trials)) / std::log(eta) + 1e-9));
     std::vector<TuneConfig> configs = MakeRandomSampler(arm_.tune, tuning_.seed)->Next({}, trials);
+    if (settings_.first && !configs.empty()) configs.front() = *settings_.first;
     std::vector<size_t> last;
     for (int rung = 0; rung <= rungs && !configs.empty(); ++rung) {
       const double scale = std::pow(eta, rungs - rung);

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <optional>
+#include <span>
 
 #include "experiment/spec.h"
 #include "tuning/sampler.h"
@@ -35,7 +36,16 @@ struct SearchSettings {
   // halving: the budget parameter and its largest value (the arm's own)
   std::string budget_parameter;
   int64_t max_budget = 0;
+  // random, tpe, halving: tried first (like Optuna's enqueue_trial), so the
+  // search never ends below the arm's own configuration on validation; set
+  // by the stage to the arm's values of the searched parameters when every
+  // one lies in the space
+  std::optional<TuneConfig> first;
 };
+
+// The arm's own values (its params, else the plugin's defaults) of the
+// searched parameters, when each lies in its dimension; else none.
+std::optional<TuneConfig> OwnConfig(const ArmSpec& arm, std::span<const ParamSpec> specs);
 
 // Searches `arm.tune` with tuning.method. Failed trials are kept (and
 // counted) and the search goes on. The best is the highest (or lowest)
