@@ -228,4 +228,13 @@ TEST_CASE("[split] files keys are checked where they are written", "[split][file
              Contains("hold no {fold}"));
   // [dataset] interactions is not needed: the split names the files
   CHECK_NOTHROW(CheckFiles(Parse(Experiment(kTwoFolds))));
+  // `reclift validate` finds a missing fold file before any data is read
+  try {
+    CheckFiles(Parse(Experiment(
+        "method = \"files\"\ntrain = \"f{fold}.train.csv\"\ntest = \"f{fold}.test.csv\"\nfolds = [1, 7]\n")));
+    FAIL("no error for a missing file");
+  } catch (const Error& e) {
+    CHECK_THAT(std::string(e.what()), Contains("exp.toml:8:9") && Contains("split.train: file not found") &&
+                                          Contains("f7.train.csv"));
+  }
 }

@@ -106,19 +106,16 @@ TrialRunner MakeInProcessTrialRunner(const ExperimentSpec& spec, const PluginReg
   };
 }
 
-nlohmann::json RunTuningStage(ExperimentSpec& spec, const PluginRegistry& registry, const Dataset& data,
-                              tbb::task_arena& arena, std::vector<std::string>& warnings,
-                              const TrialRunner* runner) {
-  bool any = false;
-  for (const ArmSpec& arm : spec.arms) any = any || !arm.tune.empty();
-  if (!any) return nullptr;
+CellTuning TuneCell(const ExperimentSpec& spec, const PluginRegistry& registry, const Dataset& data, int fold,
+                    tbb::task_arena& arena, std::vector<std::string>& warnings, const TrialRunner* runner) {
   const auto start = Clock::now();
   const TuningSpec& tuning = spec.tuning;
+  CellTuning result;
 
-  // the validation split of the first cell: carved from its training split
-  // by the test split's own method; the test split is the same as the run's
+  // the cell's validation split: carved from its training split by the test
+  // split's own method; the test split is the same as the run's
   SplitSpec vs = spec.split;
-  vs.fold = ExperimentCells(spec).front().fold;
+  vs.fold = fold;
   const bool validation_file = spec.split.method == "files" && !spec.dataset.split_files.validation.empty();
   if (!validation_file && vs.validation_fraction == 0) vs.validation_fraction = tuning.validation_fraction;
   vs.validation_into_train = false;
@@ -149,7 +146,7 @@ nlohmann::json RunTuningStage(ExperimentSpec& spec, const PluginRegistry& regist
   const TrialRunner& run = runner != nullptr ? *runner : in_process;
 
   nlohmann::json arms = nlohmann::json::array();
-  for (ArmSpec& arm : spec.arms) {
+  for (const ArmSpec& arm : spec.arms) {
     if (arm.tune.empty()) continue;
     const auto arm_start = Clock::now();
     SearchSettings settings;
@@ -215,8 +212,7 @@ nlohmann::json RunTuningStage(ExperimentSpec& spec, const PluginRegistry& regist
       nlohmann::json searched = nlohmann::json::object();
       for (const auto& [name, value] : b.config) searched[name] = ParamValueJson(value);
       arm_json["best"] = {{"trial", b.request.trial}, {"params", searched}, {"value", Num(b.outcome.value)}};
-      // the chosen values replace the arm's params for the test evaluation
-      for (const auto& [name, value] : b.config) arm.recommender.params[name] = value;
+      result.chosen[arm.name] = b.config;
       spdlog::info("tuning arm {}: best trial {} {} = {:.4f}", arm.name, b.request.trial, metric,
                    b.outcome.value);
     } else {
@@ -228,33 +224,58 @@ nlohmann::json RunTuningStage(ExperimentSpec& spec, const PluginRegistry& regist
     }
     nlohmann::json chosen = nlohmann::json::object();
     for (const auto& [name, value] : arm.recommender.params) chosen[name] = ParamValueJson(value);
+    if (search.best) {
+      for (const auto& [name, value] : search.best_config) chosen[name] = ParamValueJson(value);
+    }
     arm_json["chosen_params"] = chosen;
     arm_json["seconds"] = Seconds(arm_start);
     arms.push_back(std::move(arm_json));
   }
 
+  result.validation_fraction = vs.validation_fraction;
+  result.validation_file = validation_file;
+  result.section = {{"method", tuning.method},
+                    {"trials", tuning.trials},
+                    {"metric", metric},
+                    {"higher_is_better", higher_is_better},
+                    {"refit", tuning.refit},
+                    {"seed", tuning.seed},
+                    {"validation",
+                     {{"fold", vs.fold},
+                      {"train", validation.train.size()},
+                      {"validation", validation.test.size()},
+                      {"users", cell.users.size()},
+                      {"notes", carved.notes}}},
+                    {"seconds", Seconds(start)},
+                    {"arms", arms}};
+  return result;
+}
+
+void ApplyTuning(ExperimentSpec& spec, const CellTuning& tuning) {
+  for (ArmSpec& arm : spec.arms) {
+    auto it = tuning.chosen.find(arm.name);
+    if (it == tuning.chosen.end()) continue;
+    for (const auto& [name, value] : it->second) arm.recommender.params[name] = value;
+  }
   // the main split: refit on the whole training split, or keep validation
   // out of every arm's training (what the trials were fitted on)
-  if (tuning.refit) {
+  if (spec.tuning.refit) {
     spec.split.validation_into_train = true;
-  } else if (!validation_file) {
-    spec.split.validation_fraction = vs.validation_fraction;
+  } else if (!tuning.validation_file) {
+    spec.split.validation_fraction = tuning.validation_fraction;
   }
+}
 
-  return {{"method", tuning.method},
-          {"trials", tuning.trials},
-          {"metric", metric},
-          {"higher_is_better", higher_is_better},
-          {"refit", tuning.refit},
-          {"seed", tuning.seed},
-          {"validation",
-           {{"fold", vs.fold},
-            {"train", validation.train.size()},
-            {"validation", validation.test.size()},
-            {"users", cell.users.size()},
-            {"notes", carved.notes}}},
-          {"seconds", Seconds(start)},
-          {"arms", arms}};
+nlohmann::json RunTuningStage(ExperimentSpec& spec, const PluginRegistry& registry, const Dataset& data,
+                              tbb::task_arena& arena, std::vector<std::string>& warnings,
+                              const TrialRunner* runner) {
+  bool any = false;
+  for (const ArmSpec& arm : spec.arms) any = any || !arm.tune.empty();
+  if (!any) return nullptr;
+  const CellTuning tuning =
+      TuneCell(spec, registry, data, ExperimentCells(spec).front().fold, arena, warnings, runner);
+  ApplyTuning(spec, tuning);
+  return tuning.section;
 }
 
 }  // namespace reclift::host

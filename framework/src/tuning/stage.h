@@ -20,6 +20,7 @@
 
 #include <tbb/task_arena.h>
 
+#include <map>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -41,9 +42,28 @@ TrialRunner MakeInProcessTrialRunner(const ExperimentSpec& spec, const PluginReg
                                      const CellData& validation_cell, const MetricSet& metrics,
                                      tbb::task_arena& arena);
 
+// One cell's tuning, `spec` unchanged: every tuned arm searched on the
+// validation split carved from cell `fold`'s training split. A cell engine
+// that tunes every cell (fold) on its own calls this per cell and
+// ApplyTuning on that cell's copy of the spec.
+struct CellTuning {
+  nlohmann::json section;                                           // results.json's "tuning" (shape above)
+  std::map<std::string, std::map<std::string, ParamValue>> chosen;  // arm -> the best trial's values
+  double validation_fraction = 0;  // the share carved (0 with a validation file)
+  bool validation_file = false;
+};
+CellTuning TuneCell(const ExperimentSpec& spec, const PluginRegistry& registry, const Dataset& data, int fold,
+                    tbb::task_arena& arena, std::vector<std::string>& warnings,
+                    const TrialRunner* runner = nullptr);
+
+// Writes the chosen values into spec.arms[*].recommender.params and sets how
+// the main split treats validation (see RunTuningStage).
+void ApplyTuning(ExperimentSpec& spec, const CellTuning& tuning);
+
 // The stage, called by RunExperiment after the data is loaded and before
 // the split is made. With no tuned arm it returns null and changes nothing.
-// Otherwise it tunes every tuned arm on the first cell's validation split,
+// Otherwise it tunes every tuned arm on the first cell's validation split
+// (TuneCell; the chosen values serve every cell),
 // writes the chosen values into spec.arms[*].recommender.params, and sets
 // how the main split treats validation: refit = true fits every arm on the
 // whole training split (validation merged back), refit = false on the
