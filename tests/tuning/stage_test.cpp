@@ -256,3 +256,31 @@ TEST_CASE("on the bundled sample, tuned ALS and item-kNN beat their defaults on 
     CHECK(arm["best"]["value"].get<double>() >= arm["trials"][0]["value"].get<double>());
   }
 }
+
+TEST_CASE("the leakage check still flags a plain grid judged on test next to a tuned arm", "[tuning][e2e]") {
+  const fs::path dir = TempDir("grid");
+  const std::string text =
+      "[experiment]\nname = \"grid\"\nseed = 5\n[dataset]\nformat = \"synthetic\"\npreset = \"tiny\"\n"
+      "[split]\nmethod = \"random\"\n"
+      "[[arms]]\nname = \"pop\"\nrecommender = \"popularity\"\n"
+      "[[arms]]\nname = \"grid\"\nrecommender = \"recording\"\nparams = { x = [0.2, 0.7] }\n"
+      "[[arms]]\nname = \"tuned\"\nrecommender = \"recording\"\ntune = { x = [0.2, 0.7] }\n"
+      "[tuning]\nmethod = \"grid\"\n[evaluation]\nk = [10]\nmetrics = [\"ndcg\"]\n[report]\nformats = "
+      "[\"json\"]\n";
+  ExperimentSpec spec = ParseExperimentString(text, dir / "exp.toml");
+  CheckPlugins(spec, Registry());
+  RunOptions options;
+  options.output = dir / "out";
+  options.threads = 2;
+  const RunOutcome outcome = RunExperiment(spec, Registry(), options);
+  size_t tuning_on_test = 0;
+  for (const auto& f : outcome.results["leakage"]) {
+    if (f["kind"] == "tuning-on-test") {
+      ++tuning_on_test;
+      CHECK(f["count"] == 2);  // the two grid arms, not the tuned one
+    }
+  }
+  CHECK(tuning_on_test == 1);
+  CHECK(outcome.results["tuning"]["arms"].size() == 1);
+  CHECK(outcome.results["tuning"]["arms"][0]["arm"] == "tuned");
+}
