@@ -13,6 +13,7 @@
 
 #include "data/synth.h"
 #include "engine/executor.h"
+#include "engine/mpi.h"
 #include "engine/plan.h"
 #include "experiment/spec.h"
 #include "history/history.h"
@@ -170,6 +171,21 @@ int main(int argc, char** argv) {
   if (argc == 3 && std::string_view(argv[1]) == "__cell") {
     return reclift::host::engine::RunCellWorker(argv[2]);
   }
+  // under mpirun / srun (engine/mpi.h): rank 0 runs the command, the other
+  // ranks execute the cells it hands out
+  engine::mpi::Init(&argc, &argv);
+  struct MpiScope {
+    ~MpiScope() {
+      engine::mpi::StopServers();
+      engine::mpi::Finalize();
+    }
+  } mpi_scope;
+  {
+    engine::mpi::Options mpi_options;
+    for (int i = 1; i < argc; ++i) mpi_options.send_data |= std::string_view(argv[i]) == "--mpi-send-data";
+    engine::mpi::Configure(mpi_options);
+  }
+  if (engine::mpi::Active() && engine::mpi::Rank() > 0) return engine::mpi::ServeCells();
   auto logger = spdlog::stderr_color_mt("reclift");
   spdlog::set_default_logger(logger);
   spdlog::set_pattern("[%H:%M:%S] %^%l%$ %v");
@@ -202,6 +218,9 @@ int main(int argc, char** argv) {
   run->add_option("--parallel-cells", parallel_cells,
                   "cells run at once (default: [experiment] parallel_cells; 0 = automatic)")
       ->check(CLI::NonNegativeNumber);
+  bool mpi_send_data = false;  // read before parsing (engine::mpi::Configure)
+  const char* mpi_send_help = "under mpirun: send split files and results with MPI (no shared file system)";
+  run->add_flag("--mpi-send-data", mpi_send_data, mpi_send_help);
   std::string resume;
   auto* resume_opt =
       run->add_option("--resume", resume,
@@ -229,6 +248,7 @@ int main(int argc, char** argv) {
       ->check(CLI::NonNegativeNumber);
   suite_cmd->add_option("-p,--plugin-path", plugin_dirs, "extra plugin directory (repeatable)");
   suite_cmd->add_option("--db", db_option, db_help);
+  suite_cmd->add_flag("--mpi-send-data", mpi_send_data, mpi_send_help);
 
   // history
   auto* history_cmd = app.add_subcommand("history", "the runs, suites and comparisons indexed so far");

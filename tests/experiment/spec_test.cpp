@@ -365,11 +365,11 @@ TEST_CASE("an unknown table is an error with a did-you-mean hint", "[experiment]
   CHECK(ParseError(kHead + "[scenario_matrix]\n") ==
         "exp.toml:8:2: unknown table 'scenario_matrix' (known tables: experiment, dataset, split, arms, "
         "evaluation, "
-        "profilers, ab, report, scenarios)");
+        "profilers, ab, report, scenarios, tuning)");
   CHECK(ParseError("seed = 3\n" + kHead) ==
         "exp.toml:1:1: unknown top-level key 'seed' (known tables: experiment, dataset, split, arms, "
         "evaluation, "
-        "profilers, ab, report, scenarios)");
+        "profilers, ab, report, scenarios, tuning)");
 }
 
 TEST_CASE("an unknown key is an error at the key with a did-you-mean hint", "[experiment]") {
@@ -378,7 +378,7 @@ TEST_CASE("an unknown key is an error at the key with a did-you-mean hint", "[ex
   CHECK(ParseError(kHead + "[split]\nzeta = 5\n") ==
         "exp.toml:9:1: unknown key 'zeta' in [split] (known keys: method, test_fraction, leave_last, folds, "
         "fold, "
-        "validation_fraction, min_user_interactions, seed, leakage)");
+        "validation_fraction, min_user_interactions, seed, leakage, train, test, validation)");
   CHECK(ParseError(kHead + "reccommender = \"als\"\n") ==
         "exp.toml:8:1: unknown key 'reccommender' in [[arms]] (did you mean 'recommender'?)");
   // the first unknown key in file order, although TOML++ keeps keys sorted
@@ -416,7 +416,7 @@ TEST_CASE("values of the wrong type or out of range say what was expected and wh
       {"[split]", "test_fraction = \"0.2\"",
        "exp.toml:9:17: split.test_fraction: expected a number in (0, 1), found \"0.2\""},
       {"[split]", "method = \"tempral\"",
-       "exp.toml:9:10: split.method: expected one of random, kfold, temporal, leave-last, leave-one-out, "
+       "exp.toml:9:10: split.method: expected one of random, kfold, temporal, leave-last, leave-one-out, files, "
        "found \"tempral\" (did "
        "you mean "
        "'temporal'?)"},

@@ -374,3 +374,20 @@ TEST_CASE("a scenario one run lacks, could not run or ran differently is a warni
   CHECK_THAT(md, Contains("- scenario cold-start-users only in B, not compared\n"));
   CHECK(md.find("### Scenarios") == std::string::npos);
 }
+
+TEST_CASE("comparing tuned runs lists the chosen parameters that changed", "[report][compare][tuning]") {
+  Json a = Run(false), b = Run(true);
+  a["tuning"] = {{"arms", {{{"arm", "als"}, {"chosen_params", {{"factors", 32}, {"regularization", 0.5}}}}}}};
+  b["tuning"] = {{"arms", {{{"arm", "als"}, {"chosen_params", {{"factors", 32}, {"regularization", 2.0}}}}}}};
+  const Json comparison = CompareRuns(a, b);
+  bool found = false;
+  for (const Json& change : comparison["config_changes"]) {
+    if (change["path"] == "tuning.chosen_params.als.regularization") {
+      found = true;
+      CHECK(change["a"] == 0.5);
+      CHECK(change["b"] == 2.0);
+    }
+    CHECK(change["path"] != "tuning.chosen_params.als.factors");  // unchanged
+  }
+  CHECK(found);
+}

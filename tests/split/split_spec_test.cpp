@@ -95,13 +95,13 @@ TEST_CASE("bad [split] values are errors at file:line:column saying what was exp
       {"leakage = \"eror\"",
        "exp.toml:9:11: split.leakage: expected one of warn, error, found \"eror\" (did you mean 'error'?)"},
       {"method = \"kfld\"",
-       "exp.toml:9:10: split.method: expected one of random, kfold, temporal, leave-last, leave-one-out, "
+       "exp.toml:9:10: split.method: expected one of random, kfold, temporal, leave-last, leave-one-out, files, "
        "found "
        "\"kfld\" (did you mean 'kfold'?)"},
       {"zeta = 5",
        "exp.toml:9:1: unknown key 'zeta' in [split] (known keys: method, test_fraction, leave_last, folds, "
        "fold, "
-       "validation_fraction, min_user_interactions, seed, leakage)"},
+       "validation_fraction, min_user_interactions, seed, leakage, train, test, validation)"},
       {"validation_fracton = 0.1",
        "exp.toml:9:1: unknown key 'validation_fracton' in [split] (did you mean 'validation_fraction'?)"},
   }));

@@ -161,7 +161,7 @@ TEST_CASE("bad split settings are errors at their place in the file", "[split][e
   spec.method = "temporl";
   CHECK_THROWS_WITH(MakeSplit(d, spec),
                     "exp.toml:12:10: unknown split method 'temporl' (did you mean "
-                    "'temporal'?); expected one of: random, kfold, temporal, leave-last, leave-one-out");
+                    "'temporal'?); expected one of: random, kfold, temporal, leave-last, leave-one-out, files");
   spec.method = "random";
   for (double bad : {0.0, 1.0, -0.5, 1.5}) {
     spec.test_fraction = bad;

@@ -113,6 +113,25 @@ std::string Plural(size_t n, const char* word) {
 
 }  // namespace
 
+InteractionFileFormat CsvFileFormat(const DatasetSpec& spec, const std::filesystem::path& file,
+                                    const SourceLocation& where) {
+  InteractionFileFormat f;
+  f.path = file;
+  f.where = where;
+  f.delimiter = spec.delimiter;
+  f.header = spec.header;
+  f.user_column = spec.user_column;
+  f.item_column = spec.item_column;
+  f.value_column = spec.value_column;
+  f.timestamp_column = spec.timestamp_column;
+  for (const char* key : {"user_column", "item_column", "value_column", "timestamp_column", "delimiter"}) {
+    if (auto at = Where(spec, key); at.known()) f.column_where[key] = at;
+  }
+  f.skip_bad_rows = spec.on_bad_rows == "skip";
+  f.chunk_bytes = spec.parse_chunk_bytes;
+  return f;
+}
+
 size_t Dataset::MemoryBytes() const {
   const OwnedItemFeatures& f = item_features;
   return StringsBytes(user_ids) + StringsBytes(item_ids) + VectorBytes(users) + VectorBytes(items) +
@@ -160,6 +179,7 @@ Dataset LoadDataset(const DatasetSpec& spec, LoadReport* report) {
     rep.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     return d;
   }
+  if (spec.split_files.enabled()) return LoadSplitFiles(spec, rep);
   if (spec.interactions.empty()) {
     throw Error(Where(spec, "format"),
                 "dataset.interactions is not set: name the interactions file (csv) or the "
@@ -171,20 +191,7 @@ Dataset LoadDataset(const DatasetSpec& spec, LoadReport* report) {
   bool explicit_feedback = true;
   std::optional<ItemFileSummary> item_file;
   if (spec.format == "csv") {
-    InteractionFileFormat f;
-    f.path = spec.interactions;
-    f.where = Where(spec, "interactions");
-    f.delimiter = spec.delimiter;
-    f.header = spec.header;
-    f.user_column = spec.user_column;
-    f.item_column = spec.item_column;
-    f.value_column = spec.value_column;
-    f.timestamp_column = spec.timestamp_column;
-    for (const char* key : {"user_column", "item_column", "value_column", "timestamp_column", "delimiter"}) {
-      if (auto at = Where(spec, key); at.known()) f.column_where[key] = at;
-    }
-    f.skip_bad_rows = spec.on_bad_rows == "skip";
-    f.chunk_bytes = spec.parse_chunk_bytes;
+    InteractionFileFormat f = CsvFileFormat(spec, spec.interactions, Where(spec, "interactions"));
     columns = ReadInteractions(f);
     explicit_feedback = !spec.value_column.empty();
   } else {

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "data/split_files.h"
 #include "reclift/owned_train_data.h"
 #include "util/error.h"
 
@@ -46,6 +47,9 @@ struct DatasetSpec {
   // synthetic
   std::string synthetic_preset = "sample";
   uint64_t synthetic_seed = 42;
+  // [split] method = "files": the files to read instead of `interactions`
+  // (data/split_files.h); set by the experiment parser
+  SplitFilesSpec split_files;
   // where each key was written, for error messages ("interactions" -> loc)
   std::map<std::string, SourceLocation> where;
 };
@@ -71,6 +75,8 @@ struct Dataset {
   double positive_threshold = 0.0;  // relevance threshold for ranking metrics
   OwnedItemFeatures item_features;  // rows = item_ids.size(); may be empty
   std::string fingerprint;          // content hash, hex
+  // [split] method = "files": the rows of each predefined split, in fold order
+  std::vector<PredefinedSplit> predefined_splits;
 
   uint32_t num_users() const { return static_cast<uint32_t>(user_ids.size()); }
   uint32_t num_items() const { return static_cast<uint32_t>(item_ids.size()); }
@@ -83,6 +89,13 @@ struct Dataset {
 // bad input (empty file, missing column, non-numeric value, NaN), unless
 // on_bad_rows = "skip".
 Dataset LoadDataset(const DatasetSpec& spec, LoadReport* report = nullptr);
+
+struct InteractionFileFormat;  // data/interaction_reader.h
+
+// The [dataset] reader settings of a csv `spec` for one interactions file
+// (named at `where`, for "cannot read" errors).
+InteractionFileFormat CsvFileFormat(const DatasetSpec& spec, const std::filesystem::path& file,
+                                    const SourceLocation& where);
 
 // Computes a stable content fingerprint (ids, interactions, features).
 std::string FingerprintDataset(const Dataset& d);

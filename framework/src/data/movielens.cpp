@@ -236,6 +236,44 @@ int TitleYear(std::string_view title) {
   return year;
 }
 
+InteractionFileFormat MovieLensRatingsFormat(const DatasetSpec& spec, const std::filesystem::path& file,
+                                             const SourceLocation& where) {
+  InteractionFileFormat f = RatingsFormat(spec, file);
+  f.where = where;
+  if (spec.format == "movielens-100k") return HeaderlessRatings(f, "\t");
+  if (spec.format == "movielens-1m") return HeaderlessRatings(f, "::");
+  f.delimiter = ",";
+  f.header = true;
+  f.user_column = "userId";
+  f.item_column = "movieId";
+  f.value_column = "rating";
+  f.timestamp_column = "timestamp";
+  return f;
+}
+
+void ReadMovieLensMovies(const DatasetSpec& spec, IdInterner& items, ItemFeatureBuilder& features,
+                         std::vector<std::string>& notes) {
+  const std::filesystem::path dir = spec.interactions;
+  std::error_code ec;
+  if (!std::filesystem::is_directory(dir, ec)) {
+    throw Error(Where(spec, "interactions"), "dataset.interactions: '" + dir.string() +
+                                                 "' is not a directory; with split.method = \"files\" it "
+                                                 "names the MovieLens directory whose movies become item "
+                                                 "features (leave it out for none)");
+  }
+  if (spec.format == "movielens-100k") {
+    ReadMovieLens100kItems(spec, dir, items, features, notes);
+  } else if (spec.format == "movielens-1m") {
+    if (std::filesystem::exists(dir / "movies.dat", ec)) {
+      ReadMovieLens1mItems(spec, dir / "movies.dat", items, features, notes);
+    } else {
+      notes.push_back("no movies.dat in " + dir.string() + ": movies have no titles or genres");
+    }
+  } else {
+    ReadMovieLensLatestItems(spec, dir, items, features, notes);
+  }
+}
+
 InteractionColumns ReadMovieLens(const DatasetSpec& spec, ItemFeatureBuilder& features,
                                  std::vector<std::string>& notes) {
   const std::filesystem::path dir = spec.interactions;

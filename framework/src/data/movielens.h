@@ -21,6 +21,16 @@ namespace reclift::host {
 InteractionColumns ReadMovieLens(const DatasetSpec& spec, ItemFeatureBuilder& features,
                                  std::vector<std::string>& notes);
 
+// The ratings layout of spec.format (u.data, ratings.dat or ratings.csv)
+// applied to another file of that layout, such as MovieLens 100K's u1.base.
+InteractionFileFormat MovieLensRatingsFormat(const DatasetSpec& spec, const std::filesystem::path& file,
+                                             const SourceLocation& where);
+
+// The movies of the directory spec.interactions (u.item, movies.dat or
+// movies.csv and tags.csv) as item features; a missing file is a note.
+void ReadMovieLensMovies(const DatasetSpec& spec, IdInterner& items, ItemFeatureBuilder& features,
+                         std::vector<std::string>& notes);
+
 // "Toy Story (1995)" -> 1995; 0 when the title does not end in a year.
 int TitleYear(std::string_view title);
 

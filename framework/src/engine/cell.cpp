@@ -93,6 +93,7 @@ CellTask TaskFromJson(const nlohmann::json& j) {
   t.split_file = j.at("split_file").get<std::string>();
   for (const auto& p : j.at("plugins")) t.plugins.emplace_back(p.get<std::string>());
   t.key_parts = j.at("key_parts");
+  t.cost = j.value("cost", 0.0);
   return t;
 }
 

@@ -10,6 +10,7 @@
 
 #include <cerrno>
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
 #include <deque>
 #include <fstream>
@@ -130,19 +131,10 @@ void InProcessExecutor::Run(const std::vector<CellTask>& tasks, const DoneCallba
 }
 
 ProcessExecutor::ProcessExecutor(ProcessExecutorOptions options) : options_(std::move(options)) {
-  if (options_.program.empty()) options_.program = fs::read_symlink("/proc/self/exe");
   options_.parallel = std::max(1, options_.parallel);
 }
 
 namespace {
-
-struct Running {
-  size_t index;
-  pid_t pid;
-  Clock::time_point start;
-  bool quit_sent = false;
-  Clock::time_point quit_at;
-};
 
 pid_t Spawn(const fs::path& program, const CellFiles& files) {
   posix_spawn_file_actions_t actions;
@@ -174,96 +166,134 @@ pid_t Spawn(const fs::path& program, const CellFiles& files) {
 
 }  // namespace
 
+fs::path WorkerProgram() {
+  if (const char* env = std::getenv("RECLIFT_WORKER"); env != nullptr && *env != '\0') return env;
+  std::error_code ec;
+  const fs::path self = fs::read_symlink("/proc/self/exe", ec);
+  if (!ec && self.filename() == "reclift") return self;
+  // a program that embeds the host (a test, a bench): the reclift beside
+  // it, else the build tree's, else the installed one
+  for (const fs::path& p : {self.parent_path() / "reclift", fs::path(RECLIFT_BUILD_BIN_DIR) / "reclift",
+                            self.parent_path().parent_path() / "bin" / "reclift"}) {
+    if (!ec && fs::exists(p)) return p;
+  }
+  throw Error(
+      "cannot find the reclift program to run worker processes (set RECLIFT_WORKER to its path, "
+      "or use isolation = \"none\")");
+}
+
+WorkerPool::WorkerPool(std::filesystem::path program, std::filesystem::path cells_dir, int rank)
+    : program_(std::move(program)), cells_dir_(std::move(cells_dir)), rank_(rank) {
+  if (program_.empty()) program_ = WorkerProgram();
+}
+
+WorkerPool::~WorkerPool() {
+  for (const auto& run : running_) {
+    ::kill(run.pid, SIGKILL);
+    ::waitpid(run.pid, nullptr, 0);
+  }
+}
+
+void WorkerPool::Launch(size_t index, const CellTask& task) {
+  const CellFiles files = FilesOf(cells_dir_, task.key);
+  std::error_code ec;
+  fs::remove(files.result, ec);
+  fs::remove(files.phase, ec);
+  WriteFileAtomic(files.task, TaskToJson(task).dump(1));
+  running_.push_back({index, Spawn(program_, files), Clock::now(), false, Clock::now(), task});
+}
+
+CellResult WorkerPool::Collect(const Running& run, int status, const rusage& usage, bool exited) const {
+  const CellTask& task = run.task;
+  const CellFiles files = FilesOf(cells_dir_, task.key);
+  const double seconds = std::chrono::duration<double>(Clock::now() - run.start).count();
+  std::optional<CellResult> result;
+  if (exited && WIFEXITED(status) && WEXITSTATUS(status) == 0) result = ReadCellResult(files.result);
+  if (result && result->ok) {
+    result->peak_rss = std::max<size_t>(result->peak_rss, static_cast<size_t>(usage.ru_maxrss) * 1024);
+    result->rank = rank_;
+    return std::move(*result);
+  }
+  CellResult f = result ? std::move(*result) : CellResult{};
+  f.key = task.key;
+  f.label = task.label;
+  f.arm_name = task.arm_name;
+  f.key_parts = task.key_parts;
+  f.ok = false;
+  f.seconds = seconds;
+  f.rank = rank_;
+  f.peak_rss = static_cast<size_t>(usage.ru_maxrss) * 1024;
+  if (f.phase.empty()) f.phase = Trim(ReadSmall(files.phase, 64));
+  const std::string where = " in " + PhaseText(f.phase) + " of plugin " + PluginOf(task);
+  if (result) {
+    // the worker reported the failure itself (an error Status, an
+    // exception, or an allocation refused under its memory limit)
+    f.error = f.error + " (" + where.substr(1) + ")";
+  } else if (run.quit_sent) {
+    f.failure = "timeout";
+    std::ostringstream msg;
+    msg << "timed out after " << task.timeout_seconds << " s (cell_timeout)" << where;
+    f.error = msg.str();
+  } else if (exited && WIFEXITED(status) && WEXITSTATUS(status) == kWorkerExitMemory) {
+    f.failure = "memory";
+    f.error = "exceeded cell_memory_mb = " + std::to_string(task.memory_mb) + where;
+  } else if (exited && WIFSIGNALED(status)) {
+    f.failure = "crash";
+    f.error = SignalName(FirstSignal(files.err, WTERMSIG(status))) + where;
+  } else {
+    f.failure = "crash";
+    f.error = exited && WIFEXITED(status)
+                  ? "the worker exited with code " + std::to_string(WEXITSTATUS(status)) + where +
+                        " without a result"
+                  : "the worker was lost" + where;
+  }
+  f.last_lines = LastLines(files.log, 12);
+  if (f.failure != "error") f.trace = Trim(ReadSmall(files.err, 12000));
+  WriteCellResult(files.result, f);
+  return f;
+}
+
+size_t WorkerPool::Poll(const DoneCallback& done) {
+  size_t finished = 0;
+  for (size_t r = 0; r < running_.size();) {
+    Running& run = running_[r];
+    int status = 0;
+    rusage usage{};
+    const pid_t got = ::wait4(run.pid, &status, WNOHANG, &usage);
+    if (got == 0) {
+      const double elapsed = std::chrono::duration<double>(Clock::now() - run.start).count();
+      if (run.task.timeout_seconds > 0 && elapsed > run.task.timeout_seconds) {
+        if (!run.quit_sent) {
+          ::kill(run.pid, SIGQUIT);  // the worker prints its stack trace, then dies
+          run.quit_sent = true;
+          run.quit_at = Clock::now();
+        } else if (Clock::now() - run.quit_at > std::chrono::seconds(2)) {
+          ::kill(run.pid, SIGKILL);
+        }
+      }
+      ++r;
+      continue;
+    }
+    if (got < 0 && errno == EINTR) continue;
+    CellResult result = Collect(run, status, usage, got > 0);
+    const size_t index = run.index;
+    running_.erase(running_.begin() + static_cast<std::ptrdiff_t>(r));
+    ++finished;
+    done(index, std::move(result));
+  }
+  return finished;
+}
+
 void ProcessExecutor::Run(const std::vector<CellTask>& tasks, const DoneCallback& done) {
+  WorkerPool pool(options_.program, options_.cells_dir, options_.rank);
   std::deque<size_t> pending;
   for (size_t i = 0; i < tasks.size(); ++i) pending.push_back(i);
-  std::vector<Running> running;
-  while (!pending.empty() || !running.empty()) {
-    while (!pending.empty() && static_cast<int>(running.size()) < options_.parallel) {
-      const size_t i = pending.front();
+  while (!pending.empty() || pool.running() > 0) {
+    while (!pending.empty() && static_cast<int>(pool.running()) < options_.parallel) {
+      pool.Launch(pending.front(), tasks[pending.front()]);
       pending.pop_front();
-      const CellFiles files = FilesOf(options_.cells_dir, tasks[i].key);
-      std::error_code ec;
-      fs::remove(files.result, ec);
-      fs::remove(files.phase, ec);
-      WriteFileAtomic(files.task, TaskToJson(tasks[i]).dump(1));
-      running.push_back({i, Spawn(options_.program, files), Clock::now(), false, Clock::now()});
     }
-    bool any = false;
-    for (size_t r = 0; r < running.size();) {
-      Running& run = running[r];
-      const CellTask& task = tasks[run.index];
-      int status = 0;
-      rusage usage{};
-      const pid_t got = ::wait4(run.pid, &status, WNOHANG, &usage);
-      if (got == 0) {
-        const double elapsed = std::chrono::duration<double>(Clock::now() - run.start).count();
-        if (task.timeout_seconds > 0 && elapsed > task.timeout_seconds) {
-          if (!run.quit_sent) {
-            ::kill(run.pid, SIGQUIT);  // the worker prints its stack trace, then dies
-            run.quit_sent = true;
-            run.quit_at = Clock::now();
-          } else if (Clock::now() - run.quit_at > std::chrono::seconds(2)) {
-            ::kill(run.pid, SIGKILL);
-          }
-        }
-        ++r;
-        continue;
-      }
-      any = true;
-      if (got < 0 && errno == EINTR) continue;
-      const CellFiles files = FilesOf(options_.cells_dir, task.key);
-      const double seconds = std::chrono::duration<double>(Clock::now() - run.start).count();
-      std::optional<CellResult> result;
-      if (got > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0) result = ReadCellResult(files.result);
-      if (result && result->ok) {
-        result->peak_rss = std::max<size_t>(result->peak_rss, static_cast<size_t>(usage.ru_maxrss) * 1024);
-      }
-      if (!result || !result->ok) {
-        CellResult f = result ? std::move(*result) : CellResult{};
-        f.key = task.key;
-        f.label = task.label;
-        f.arm_name = task.arm_name;
-        f.key_parts = task.key_parts;
-        f.ok = false;
-        f.seconds = seconds;
-        f.rank = options_.rank;
-        f.peak_rss = static_cast<size_t>(usage.ru_maxrss) * 1024;
-        if (f.phase.empty()) f.phase = Trim(ReadSmall(files.phase, 64));
-        const std::string where = " in " + PhaseText(f.phase) + " of plugin " + PluginOf(task);
-        if (result) {
-          // the worker reported the failure itself (an error Status, an
-          // exception, or an allocation refused under its memory limit)
-          f.error = f.error + " (" + where.substr(1) + ")";
-        } else if (run.quit_sent) {
-          f.failure = "timeout";
-          std::ostringstream msg;
-          msg << "timed out after " << task.timeout_seconds << " s (cell_timeout)" << where;
-          f.error = msg.str();
-        } else if (got > 0 && WIFEXITED(status) && WEXITSTATUS(status) == kWorkerExitMemory) {
-          f.failure = "memory";
-          f.error = "exceeded cell_memory_mb = " + std::to_string(task.memory_mb) + where;
-        } else if (got > 0 && WIFSIGNALED(status)) {
-          f.failure = "crash";
-          f.error = SignalName(FirstSignal(files.err, WTERMSIG(status))) + where;
-        } else {
-          f.failure = "crash";
-          f.error = got > 0 && WIFEXITED(status)
-                        ? "the worker exited with code " + std::to_string(WEXITSTATUS(status)) + where +
-                              " without a result"
-                        : "the worker was lost" + where;
-        }
-        f.last_lines = LastLines(files.log, 12);
-        if (f.failure != "error") f.trace = Trim(ReadSmall(files.err, 12000));
-        WriteCellResult(files.result, f);
-        result = std::move(f);
-      }
-      result->rank = options_.rank;
-      const size_t index = run.index;
-      running.erase(running.begin() + static_cast<std::ptrdiff_t>(r));
-      done(index, std::move(*result));
-    }
-    if (!any) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    if (pool.Poll(done) == 0) std::this_thread::sleep_for(std::chrono::milliseconds(2));
   }
 }
 

@@ -16,8 +16,11 @@
 // not depend on the executor or on the parallelism.
 #pragma once
 
+#include <sys/resource.h>
+#include <sys/types.h>
 #include <tbb/task_arena.h>
 
+#include <chrono>
 #include <filesystem>
 #include <functional>
 #include <memory>
@@ -59,11 +62,48 @@ class InProcessExecutor final : public CellExecutor {
   tbb::task_arena& arena_;
 };
 
+// The program a worker process runs: $RECLIFT_WORKER, else this program
+// when it is reclift, else the reclift beside it, of the build tree, or
+// installed. Throws Error when there is none.
+std::filesystem::path WorkerProgram();
+
 struct ProcessExecutorOptions {
-  std::filesystem::path program;    // the reclift executable (default /proc/self/exe)
+  std::filesystem::path program;    // the reclift executable (default WorkerProgram())
   std::filesystem::path cells_dir;  // the cell store
   int parallel = 1;                 // workers at once
   int rank = 0;                     // MPI rank recorded in results
+};
+
+// Worker processes under way, for executors that schedule them (the
+// process and MPI executors): Launch starts a cell's worker, Poll reaps
+// the finished ones (enforcing each cell's timeout) and reports them.
+class WorkerPool {
+ public:
+  WorkerPool(std::filesystem::path program, std::filesystem::path cells_dir, int rank = 0);
+  ~WorkerPool();  // kills what still runs
+  WorkerPool(const WorkerPool&) = delete;
+  WorkerPool& operator=(const WorkerPool&) = delete;
+
+  void Launch(size_t index, const CellTask& task);
+  // Calls done(index, result) for every worker that ended; returns how many.
+  size_t Poll(const DoneCallback& done);
+  size_t running() const { return running_.size(); }
+
+ private:
+  struct Running {
+    size_t index;
+    pid_t pid;
+    std::chrono::steady_clock::time_point start;
+    bool quit_sent;
+    std::chrono::steady_clock::time_point quit_at;
+    CellTask task;
+  };
+  CellResult Collect(const Running& run, int status, const struct rusage& usage, bool exited) const;
+
+  std::filesystem::path program_;
+  std::filesystem::path cells_dir_;
+  int rank_;
+  std::vector<Running> running_;
 };
 
 class ProcessExecutor final : public CellExecutor {

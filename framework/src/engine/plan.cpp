@@ -97,6 +97,10 @@ nlohmann::json SplitParts(const nlohmann::json& resolved_split, const SplitGroup
   nlohmann::json j = resolved_split;
   j["cell_seed"] = g.split.seed;
   j["cell_fold"] = g.fold;
+  // what tuning sets on the split: the validation share and whether it
+  // goes back into training (refit)
+  j["cell_validation_fraction"] = g.split.validation_fraction;
+  j["cell_validation_into_train"] = g.split.validation_into_train;
   return j;
 }
 
@@ -141,6 +145,16 @@ std::string FileHash(const fs::path& file) {
   return hash;
 }
 
+nlohmann::json ArmKeyParts(const PluginRegistry& registry, const ArmSpec& arm) {
+  nlohmann::json a = UseParts(registry, PluginKind::kRecommender, arm.recommender, "recommender");
+  nlohmann::json children = nlohmann::json::array();
+  for (const auto& c : arm.children) {
+    children.push_back(UseParts(registry, PluginKind::kRecommender, c, "child recommender"));
+  }
+  a["children"] = children;
+  return a;
+}
+
 ExperimentPlan MakePlan(const ExperimentSpec& spec, const PluginRegistry& registry) {
   ExperimentPlan plan;
   plan.evaluation = ResolveEvaluators(spec.evaluation, registry);
@@ -173,19 +187,15 @@ ExperimentPlan MakePlan(const ExperimentSpec& spec, const PluginRegistry& regist
        plan.evaluation.candidates == "file" ? FileHash(plan.evaluation.candidates_file) : ""},
       {"trec_lists", spec.evaluation.export_trec}};
 
+  plan.evaluation_parts = evaluation;
+
   // the arms: plugins, parameters, the libraries a cell loads
   std::vector<nlohmann::json> arm_parts;
   for (const ArmSpec& arm : spec.arms) {
-    nlohmann::json a = UseParts(registry, PluginKind::kRecommender, arm.recommender, "recommender");
+    arm_parts.push_back(ArmKeyParts(registry, arm));
     std::set<fs::path> files = eval_files;
     files.insert(registry.FindLoaded(arm.recommender.plugin)->path);
-    nlohmann::json children = nlohmann::json::array();
-    for (const auto& c : arm.children) {
-      children.push_back(UseParts(registry, PluginKind::kRecommender, c, "child recommender"));
-      files.insert(registry.FindLoaded(c.plugin)->path);
-    }
-    a["children"] = children;
-    arm_parts.push_back(a);
+    for (const auto& c : arm.children) files.insert(registry.FindLoaded(c.plugin)->path);
     plan.arm_plugins.emplace_back(files.begin(), files.end());
   }
 

@@ -44,15 +44,15 @@ struct PlannedCell {
 };
 
 struct ExperimentPlan {
-  std::vector<Cell> repetitions;                    // (split repeat, fold, seed); [0] = main analysis
-  std::vector<SplitGroup> groups;                   // one load + split each
-  std::vector<size_t> group_of;                     // per repetition
-  std::vector<PlannedCell> cells;                   // repetition-major, then arm
-  EvaluationSpec evaluation;                        // evaluators resolved (see MakePlan)
-  std::vector<MetricColumn> columns;                // as the evaluators declare them
-  std::vector<std::string> column_evaluators;       // "ranking@1.2.0" per column
-  std::vector<std::filesystem::path> plugin_files;  // per arm: the libraries a cell loads
-  std::vector<std::vector<std::filesystem::path>> arm_plugins;
+  std::vector<Cell> repetitions;               // (split repeat, fold, seed); [0] = main analysis
+  std::vector<SplitGroup> groups;              // one load + split each
+  std::vector<size_t> group_of;                // per repetition
+  std::vector<PlannedCell> cells;              // repetition-major, then arm
+  EvaluationSpec evaluation;                   // evaluators resolved (see MakePlan)
+  std::vector<MetricColumn> columns;           // as the evaluators declare them
+  std::vector<std::string> column_evaluators;  // "ranking@1.2.0" per column
+  std::vector<std::vector<std::filesystem::path>> arm_plugins;  // per arm: the libraries a cell loads
+  nlohmann::json evaluation_parts;                              // the evaluation's share of every key
 };
 
 // Resolves and checks `spec` without reading data: arms' plugins and
@@ -61,6 +61,11 @@ struct ExperimentPlan {
 // that none provides is an Error at the file location), the A/B primary
 // metric. Throws Error with file:line:column.
 ExperimentPlan MakePlan(const ExperimentSpec& spec, const PluginRegistry& registry);
+
+// An arm's share of a key: recommender and children as name@version,
+// library hash and every parameter. Throws Error at the arm's location for
+// an unknown plugin or a bad parameter.
+nlohmann::json ArmKeyParts(const PluginRegistry& registry, const ArmSpec& arm);
 
 // Completes every cell's key parts with the dataset's fingerprint and
 // computes the keys.

@@ -1,6 +1,8 @@
 // The checks that need more than the file: plugins and their declared
 // parameters (from the catalog), and the input files on disk. Both run
 // before any data is read, so a typo costs seconds, not a training run.
+#include "tuning/check.h"
+
 #include <algorithm>
 #include <filesystem>
 #include <string>
@@ -8,6 +10,7 @@
 
 #include "experiment/sections.h"
 #include "experiment/spec.h"
+#include "experiment/tuning_read.h"
 #include "util/text.h"
 
 namespace reclift::host {
@@ -177,6 +180,14 @@ nlohmann::json experiment_internal::ResolvedJson(const ExperimentSpec& spec, con
                   {"min_user_interactions", s.min_user_interactions},
                   {"seed", s.seed},
                   {"leakage", s.leakage}};
+  if (s.method == "files") {
+    const SplitFilesSpec& files = spec.dataset.split_files;
+    out["split"]["train"] = files.train;
+    out["split"]["test"] = files.test;
+    out["split"]["validation"] =
+        files.validation.empty() ? nlohmann::json(nullptr) : nlohmann::json(files.validation);
+    out["split"]["folds"] = files.folds;
+  }
 
   nlohmann::json arms = nlohmann::json::array();
   for (const ArmSpec& arm : spec.arms) {
@@ -189,9 +200,14 @@ nlohmann::json experiment_internal::ResolvedJson(const ExperimentSpec& spec, con
       }
       a["children"] = std::move(children);
     }
+    if (!arm.tune.empty()) a["tune"] = TuneSpaceJson(arm.tune);
     arms.push_back(std::move(a));
   }
   out["arms"] = std::move(arms);
+  if (spec.tuning.present ||
+      std::any_of(spec.arms.begin(), spec.arms.end(), [](const ArmSpec& a) { return !a.tune.empty(); })) {
+    out["tuning"] = experiment_internal::TuningJson(spec.tuning);
+  }
 
   nlohmann::json evaluators = nlohmann::json::array();
   for (const PluginUse& use : spec.evaluation.evaluators) {
@@ -246,6 +262,11 @@ void CheckPlugins(ExperimentSpec& spec, const PluginCatalog& catalog) {
       CheckParams(child, child_info);
     }
   }
+  for (ArmSpec& arm : spec.arms) {
+    if (!arm.tune.empty()) {
+      CheckTuneSpace(arm, *catalog.Find(PluginKind::kRecommender, arm.recommender.plugin), spec.tuning);
+    }
+  }
   for (PluginUse& use : spec.profilers) CheckParams(use, FindPlugin(catalog, PluginKind::kProfiler, use));
   for (PluginUse& use : spec.evaluation.evaluators) {
     CheckParams(use, FindPlugin(catalog, PluginKind::kEvaluator, use));
@@ -259,12 +280,37 @@ void CheckFiles(const ExperimentSpec& spec) {
     auto it = d.where.find(key);
     return it != d.where.end() ? it->second : SourceLocation{spec.source_file.string()};
   };
-  if (d.format == "csv") {
+  const SplitFilesSpec& split_files = d.split_files;
+  if (split_files.enabled()) {
+    // method = "files": the split's files replace dataset.interactions
+    for (size_t f = 0; f < split_files.count(); ++f) {
+      for (const char* key : {"train", "test", "validation"}) {
+        const std::string& pattern = std::string_view(key) == "train"  ? split_files.train
+                                     : std::string_view(key) == "test" ? split_files.test
+                                                                       : split_files.validation;
+        if (pattern.empty()) continue;
+        auto it = split_files.where.find(key);
+        RequireFile(split_files.PathOf(pattern, f), std::string("split.") + key,
+                    it != split_files.where.end() ? it->second : SourceLocation{spec.source_file.string()});
+      }
+    }
+    if (d.format == "csv" && !d.items.empty()) RequireFile(d.items, "dataset.items", where("items"));
+  } else if (d.format == "csv") {
     RequireFile(d.interactions, "dataset.interactions", where("interactions"));
     if (!d.items.empty()) RequireFile(d.items, "dataset.items", where("items"));
   }
   for (const MovieLensLayout& layout : kMovieLensLayouts) {
-    if (d.format != layout.format) continue;
+    if (d.format != layout.format || (split_files.enabled() && d.interactions.empty())) continue;
+    if (split_files.enabled()) {
+      std::error_code error;
+      if (!fs::is_directory(d.interactions, error)) {
+        throw Error(where("interactions"),
+                    "dataset.interactions: directory not found: " + d.interactions.string() +
+                        " (with split.method = \"files\" it names the " + std::string(layout.title) +
+                        " folder whose movies are read)");
+      }
+      continue;
+    }
     std::error_code error;
     if (!fs::is_directory(d.interactions, error)) {
       const std::string found = fs::exists(d.interactions, error) ? "not a directory" : "directory not found";

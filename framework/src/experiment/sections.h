@@ -14,8 +14,9 @@
 
 namespace reclift::host::experiment_internal {
 
-inline constexpr std::string_view kTopLevelTables[] = {
-    "experiment", "dataset", "split", "arms", "evaluation", "profilers", "ab", "report", "scenarios"};
+inline constexpr std::string_view kTopLevelTables[] = {"experiment", "dataset",   "split", "arms",
+                                                       "evaluation", "profilers", "ab",    "report",
+                                                       "scenarios",  "tuning"};
 
 inline constexpr std::string_view kExperimentKeys[] = {
     "name", "description", "seed", "threads", "output", "plugin_paths", "split_repeats", "seed_repeats",
@@ -25,10 +26,19 @@ inline constexpr std::string_view kDatasetKeys[] = {"format",      "interactions
                                                     "item_column", "value_column", "timestamp_column",
                                                     "on_bad_rows", "duplicates",   "positive_threshold",
                                                     "preset",      "seed"};
-inline constexpr std::string_view kSplitKeys[] = {
-    "method", "test_fraction", "leave_last", "folds", "fold", "validation_fraction", "min_user_interactions",
-    "seed",   "leakage"};
-inline constexpr std::string_view kArmKeys[] = {"name", "recommender", "params", "children"};
+inline constexpr std::string_view kSplitKeys[] = {"method",
+                                                  "test_fraction",
+                                                  "leave_last",
+                                                  "folds",
+                                                  "fold",
+                                                  "validation_fraction",
+                                                  "min_user_interactions",
+                                                  "seed",
+                                                  "leakage",
+                                                  "train",
+                                                  "test",
+                                                  "validation"};
+inline constexpr std::string_view kArmKeys[] = {"name", "recommender", "params", "children", "tune"};
 inline constexpr std::string_view kChildKeys[] = {"recommender", "params"};
 inline constexpr std::string_view kEvaluationKeys[] = {
     "k", "metrics", "evaluators", "candidates", "negatives", "candidates_file", "export_trec"};
@@ -37,6 +47,9 @@ inline constexpr std::string_view kPluginUseKeys[] = {"plugin", "params"};
 inline constexpr std::string_view kAbKeys[] = {"control",    "primary_metric",    "assignment", "alpha",
                                                "correction", "bootstrap_samples", "weights",    "power"};
 inline constexpr std::string_view kReportKeys[] = {"formats"};
+inline constexpr std::string_view kTuningKeys[] = {
+    "method",           "trials", "metric",  "seed", "refit", "validation_fraction",
+    "budget_parameter", "eta",    "parallel"};
 
 // [dataset] keys that only mean something for some formats.
 inline constexpr std::string_view kCsvOnlyDatasetKeys[] = {
@@ -46,8 +59,8 @@ inline constexpr std::string_view kFileOnlyDatasetKeys[] = {"interactions", "on_
 
 inline constexpr std::string_view kDatasetFormats[] = {"csv", "movielens-100k", "movielens-1m",
                                                        "movielens-latest", "synthetic"};
-inline constexpr std::string_view kSplitMethods[] = {"random", "kfold", "temporal", "leave-last",
-                                                     "leave-one-out"};
+inline constexpr std::string_view kSplitMethods[] = {"random",     "kfold",         "temporal",
+                                                     "leave-last", "leave-one-out", "files"};
 inline constexpr std::string_view kLeakagePolicies[] = {"warn", "error"};
 inline constexpr std::string_view kOnBadRows[] = {"error", "skip"};
 inline constexpr std::string_view kDuplicatePolicies[] = {"last", "first", "sum", "max", "error"};

@@ -4,13 +4,15 @@
 #include <climits>
 #include <cmath>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #include "data/synth.h"
 #include "experiment/parse_table.h"
-#include "experiment/sections.h"
 #include "experiment/scenarios_read.h"
+#include "experiment/sections.h"
 #include "experiment/toml_read.h"
+#include "experiment/tuning_read.h"
 #include "util/text.h"
 
 namespace reclift::host {
@@ -265,6 +267,12 @@ std::string ReadColumn(const Field& field, bool header, bool allow_empty) {
   return column;
 }
 
+// [split] method = "files" reads its own files: [dataset] interactions is optional then.
+bool SplitReadsFiles(const toml::table& root) {
+  const toml::node* method = root.at_path("split.method").node();
+  return method != nullptr && method->value<std::string>() == "files";
+}
+
 void ReadDataset(const toml::table& root, ExperimentSpec& spec) {
   const toml::table* table = SectionTable(root, "dataset");
   if (table == nullptr) {
@@ -299,7 +307,7 @@ void ReadDataset(const toml::table& root, ExperimentSpec& spec) {
   if (auto f = reader.Get("interactions")) {
     d.interactions = ResolvePath(spec, *f);
     remember(*f, "interactions");
-  } else if (!synthetic) {
+  } else if (!synthetic && !SplitReadsFiles(root)) {
     Fail(reader.where(),
          "missing required key 'interactions' in [dataset] (the interactions file, or the "
          "directory of a MovieLens download)");
@@ -379,6 +387,54 @@ void ReadDataset(const toml::table& root, ExperimentSpec& spec) {
 
 // ---------------------------------------------------------------- [split]
 
+// method = "files": train / test / validation paths with an optional {fold}
+// placeholder, and folds = [labels]; the paths go to the dataset loader.
+void ReadSplitFiles(ExperimentSpec& spec, const TableReader& reader) {
+  SplitSpec& s = spec.split;
+  SplitFilesSpec& files = spec.dataset.split_files;
+  files = SplitFilesSpec{};
+  if (auto it = s.where.find("method"); it != s.where.end()) files.where["method"] = it->second;
+  for (const char* key : {"train", "test", "validation"}) {
+    auto f = reader.Get(key);
+    if (!f) {
+      if (std::string_view(key) == "validation") continue;
+      Fail(reader.where(), std::string("missing required key '") + key +
+                               "' in [split]: method = \"files\" reads the " + key +
+                               " interactions from a file (the path may hold {fold})");
+    }
+    const std::string path = ResolvePath(spec, *f).string();
+    (std::string_view(key) == "train"  ? files.train
+     : std::string_view(key) == "test" ? files.test
+                                       : files.validation) = path;
+    files.where[key] = f->where();
+    s.where[key] = f->where();
+  }
+  if (auto f = reader.Get("folds")) {
+    std::set<int64_t> seen;
+    for (const Field& item : f->Items()) {
+      const int64_t label = item.Int("a non-negative integer (a value of {fold})", NonNegativeSmallInt);
+      if (!seen.insert(label).second)
+        Fail(item.where(), "split.folds: " + std::to_string(label) + " is listed twice");
+      files.folds.push_back(static_cast<int>(label));
+    }
+    if (files.folds.empty()) f->Expected("a non-empty list of fold labels such as [1, 2, 3, 4, 5]");
+    s.where["folds"] = files.where["folds"] = f->where();
+  }
+  const bool placeholder =
+      files.train.find("{fold}") != std::string::npos || files.test.find("{fold}") != std::string::npos;
+  if (placeholder && files.folds.empty()) {
+    Fail(files.where["train"],
+         "split.train: the paths hold {fold}, but split.folds is not set; list the "
+         "fold labels, e.g. folds = [1, 2, 3, 4, 5]");
+  }
+  if (!placeholder && !files.folds.empty()) {
+    Fail(files.where["folds"],
+         "split.folds: the train and test paths hold no {fold} to replace; write "
+         "e.g. train = \"u{fold}.base\"");
+  }
+  s.folds = static_cast<int>(files.count());
+}
+
 void ReadSplit(const toml::table& root, ExperimentSpec& spec) {
   SplitSpec& s = spec.split;
   s.seed = spec.seed;
@@ -397,11 +453,18 @@ void ReadSplit(const toml::table& root, ExperimentSpec& spec) {
     s.leave_last = static_cast<int>(f->Int("a positive integer", PositiveInt));
     s.where["leave_last"] = f->where();
   }
-  if (auto f = reader.Get("folds")) {
+  const bool files = s.method == "files";
+  if (auto f = reader.Get("folds"); f && !files) {
     s.folds = static_cast<int>(f->Int("an integer >= 2", [](int64_t v) { return v >= 2 && v <= INT_MAX; }));
     s.where["folds"] = f->where();
   }
+  if (files) ReadSplitFiles(spec, reader);
   if (auto f = reader.Get("fold")) {
+    if (files) {
+      Fail(f->where(),
+           "split.fold: not used with method = \"files\"; to run some folds only, list them "
+           "in split.folds, e.g. folds = [3]");
+    }
     s.fold = static_cast<int>(f->Int("a non-negative integer", NonNegativeSmallInt));
     s.single_fold = true;
     s.where["fold"] = f->where();
@@ -427,6 +490,21 @@ void ReadSplit(const toml::table& root, ExperimentSpec& spec) {
   if (auto f = reader.Get("leakage")) {
     s.leakage = f->Choice(kLeakagePolicies);
     s.where["leakage"] = f->where();
+  }
+  if (files) {
+    // a pair in a training and a test file is an error unless "warn" is written
+    spec.dataset.split_files.overlap_is_finding = s.where.count("leakage") && s.leakage == "warn";
+    if (!spec.dataset.split_files.validation.empty() && s.validation_fraction > 0) {
+      Fail(s.where["validation_fraction"],
+           "split.validation_fraction: not used when split.validation names a file; set one of them");
+    }
+  } else {
+    for (const char* key : {"train", "test", "validation"}) {
+      if (auto f = reader.Get(key)) {
+        Fail(f->where(),
+             "split." + std::string(key) + ": only used with method = \"files\", not \"" + s.method + "\"");
+      }
+    }
   }
 }
 
@@ -514,6 +592,11 @@ std::map<std::string, std::vector<std::string>> ReadArms(const toml::table& root
     }
     if (auto children = reader.Get("children")) {
       base.children = ReadChildren(Field(children->node(), "arms." + base.name + ".children"));
+    }
+    if (auto tune = reader.Get("tune")) {
+      std::map<std::string, int> grid_params;
+      for (const auto& [key, values] : grids) grid_params[key] = static_cast<int>(values.size());
+      base.tune = ReadTune(Field(tune->node(), "arms." + base.name + ".tune"), grid_params);
     }
     for (ArmSpec& arm : ExpandArm(base, grids, name->where())) {
       auto [it, inserted] = name_where.emplace(arm.name, name->where());
@@ -718,6 +801,7 @@ ExperimentSpec ParseTable(toml::table& root, const fs::path& display_name, const
   ReadDataset(root, spec);
   ReadSplit(root, spec);
   const auto grid_names = ReadArms(root, spec);
+  ReadTuning(root, spec);
   ReadEvaluation(root, spec);
   ReadProfilers(root, spec);
   ReadAb(root, spec, grid_names);
@@ -744,6 +828,7 @@ std::span<const std::string_view> experiment_internal::PlainSectionKeys(std::str
   if (section == "evaluation") return kEvaluationKeys;
   if (section == "ab") return kAbKeys;
   if (section == "report") return kReportKeys;
+  if (section == "tuning") return kTuningKeys;
   return {};
 }
 

@@ -27,6 +27,7 @@
 #include "plugin_host/catalog.h"
 #include "reclift/params.h"
 #include "split/split.h"
+#include "tuning/tuning_spec.h"
 #include "util/error.h"
 
 namespace reclift::host {
@@ -48,6 +49,9 @@ struct ArmSpec {
   // host builds, fits and hands over with SetChildren, in the order written
   // (`children = ["popularity", { recommender = "als", params = { ... } }]`).
   std::vector<PluginUse> children;
+  // tune = { ... }: the searched parameters (tuning/tuning_spec.h); the
+  // chosen values replace recommender.params before the test evaluation
+  std::map<std::string, TuneDimension> tune;
   SourceLocation where;  // of the [[arms]] table
 };
 
@@ -136,6 +140,8 @@ struct ExperimentSpec {
   ReportSpec report;
   // [[scenarios]]: cold-start users and items, diversity re-ranking
   std::vector<ScenarioSpec> scenarios;
+  // [tuning]: how the arms' `tune` spaces are searched
+  TuningSpec tuning;
 
   // The fully resolved configuration (after overrides, grid expansion and
   // defaults) as stored in results.json.

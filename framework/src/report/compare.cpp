@@ -143,6 +143,15 @@ void DiffConfig(const std::string& path, const Json& a, const Json& b, Json& cha
   if (a != b) AddChange(changes, path, "changed", &a, &b);
 }
 
+// {"<arm>": {chosen params}} of a run's tuning section (tuning/stage.h); {} without one.
+Json TunedParams(const Json& results) {
+  Json out = Json::object();
+  const Json* tuning = Find(results, "tuning");
+  if (tuning == nullptr || !tuning->is_object()) return out;
+  for (const Json& arm : ArrayAt(*tuning, "arms")) out[StringAt(arm, "arm")] = ObjectAt(arm, "chosen_params");
+  return out;
+}
+
 // ---------------------------------------------------------------------------
 // Plugin versions: every "name@version" a run used, by plugin name.
 
@@ -702,6 +711,8 @@ nlohmann::json CompareRuns(const nlohmann::json& a, const nlohmann::json& b, con
   out["plugins_changed"] = plugins_changed;
   Json config_changes = Json::array();
   DiffConfig("", ObjectAt(a, "config"), ObjectAt(b, "config"), config_changes);
+  // tuned runs: the parameters the tuner chose are an outcome, not config; list their changes too
+  DiffConfig("tuning.chosen_params", TunedParams(a), TunedParams(b), config_changes);
   out["config_changes"] = config_changes;
 
   // Metrics both runs report, the primary first.

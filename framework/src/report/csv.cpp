@@ -8,6 +8,7 @@
 
 #include "report/format.h"
 #include "report/render.h"
+#include "report/tuning_section.h"
 
 namespace reclift::host {
 namespace {
@@ -407,6 +408,7 @@ std::vector<ReportFile> RenderScenarioCsvs(const nlohmann::json& results) {
   if (has("cold_start_users")) files.push_back({"cold_start_users.csv", RenderColdStartUsersCsv(results)});
   if (has("cold_start_items")) files.push_back({"cold_start_items.csv", RenderColdStartItemsCsv(results)});
   if (has("diversity")) files.push_back({"diversity.csv", RenderDiversityCsv(results)});
+  if (has("tuning")) files.push_back({"tuning.csv", RenderTuningCsv(results)});  // report/tuning_section.h
   return files;
 }
 

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "report/format.h"
+#include "report/tuning_section.h"
 #include "stats/stats.h"
 
 namespace reclift::host {
@@ -1693,6 +1694,7 @@ std::string RenderHtml(const nlohmann::json& results) {
   report::RenderColdStart(doc, out);
   report::RenderColdStartItems(doc, out);
   report::RenderDiversity(doc, out);
+  out += RenderTuningHtml(results);  // report/tuning_section.h
   report::RenderCost(doc, out);
   report::RenderData(doc, out);
   report::RenderFailures(doc, out);

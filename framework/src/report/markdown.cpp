@@ -11,6 +11,7 @@
 
 #include "report/format.h"
 #include "report/render.h"
+#include "report/tuning_section.h"
 #include "stats/stats.h"
 #include "util/text.h"
 
@@ -535,6 +536,7 @@ std::string RenderMarkdown(const nlohmann::json& results) {
   RenderColdStartItems(doc, out);
   RenderDiversity(doc, out);
   RenderRepeats(doc, out);
+  out += RenderTuningMarkdown(results);  // report/tuning_section.h
   RenderFailures(doc, out);
   RenderCost(doc, out);
   RenderWarnings(doc, out);

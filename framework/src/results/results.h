@@ -52,7 +52,8 @@
 //                "segments": {"activity": [segment index per user]},
 //                "arms": {"<arm>": {"ndcg@10": [float|null per user], ...}}},
 //   "warnings": [str],
-//   "log": [str]   // errors and warnings raised during the run
+//   "log": [str],  // errors and warnings raised during the run
+//   "tuning": null | {...}   // tuned arms' trials (shape in tuning/stage.h)
 // }
 //
 // Failed arms keep "status": "failed" and "error", with empty "metrics";

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "engine/executor.h"
+#include "engine/mpi.h"
 #include "engine/split_file.h"
 #include "runner/stages.h"
 
@@ -36,7 +37,28 @@ engine::CellTask MakeTask(const RunEnv& env, const engine::PlannedCell& pc, cons
   return t;
 }
 
+// A rough estimate of a cell's work, for the MPI executor's largest-first
+// order: training interactions x models fitted x passes over the data.
+double CellCost(const ArmSpec& arm, size_t nnz) {
+  double passes = 1;
+  for (const char* name : {"iterations", "epochs"}) {
+    auto it = arm.recommender.params.find(name);
+    if (it != arm.recommender.params.end() && std::holds_alternative<int64_t>(it->second)) {
+      passes = std::max(passes, static_cast<double>(std::get<int64_t>(it->second)));
+    }
+  }
+  return static_cast<double>(nnz) * static_cast<double>(1 + arm.children.size()) * passes;
+}
+
 }  // namespace
+
+std::unique_ptr<engine::CellExecutor> IsolatedExecutor(const fs::path& cells_dir, int parallel) {
+  if (engine::mpi::Active()) return engine::mpi::MakeExecutor(cells_dir);
+  engine::ProcessExecutorOptions po;
+  po.cells_dir = cells_dir;
+  po.parallel = parallel;
+  return std::make_unique<engine::ProcessExecutor>(po);
+}
 
 void ExecuteStage(const RunEnv& env, size_t group, const PreparedGroup& prepared,
                   const engine::RunFolder& folder, const std::map<std::string, engine::StoredCell>& store,
@@ -64,6 +86,7 @@ void ExecuteStage(const RunEnv& env, size_t group, const PreparedGroup& prepared
       }
     }
     tasks.push_back(MakeTask(env, pc, split_file));
+    tasks.back().cost = CellCost(env.spec.arms[pc.arm], prepared.cell.train.view().nnz());
     task_cell.push_back(i);
   }
   if (tasks.empty()) return;
@@ -76,8 +99,9 @@ void ExecuteStage(const RunEnv& env, size_t group, const PreparedGroup& prepared
   auto done = [&](size_t index, engine::CellResult&& r) {
     ++done_count;
     if (r.ok) {
-      spdlog::info("cell {}/{} done: {} (fit {:.2f} s, evaluation {:.2f} s)", done_count, tasks.size(),
-                   r.label, r.fit_seconds, r.eval_seconds);
+      spdlog::info("cell {}/{} done: {} (fit {:.2f} s, evaluation {:.2f} s{})", done_count, tasks.size(),
+                   r.label, r.fit_seconds, r.eval_seconds,
+                   engine::mpi::Active() ? ", rank " + std::to_string(r.rank) : std::string());
     } else {
       spdlog::error("cell {}/{} failed: {}: {}", done_count, tasks.size(), r.label, r.error);
     }
@@ -104,11 +128,7 @@ void ExecuteStage(const RunEnv& env, size_t group, const PreparedGroup& prepared
   std::error_code ec;
   fs::create_directories(folder.splits(), ec);
   engine::WriteSplitFile(split_file, prepared.cell, prepared.bucket_of, prepared.candidates);
-  engine::ProcessExecutorOptions po;
-  po.cells_dir = folder.cells();
-  po.parallel = parallel;
-  engine::ProcessExecutor executor(po);
-  executor.Run(tasks, done);
+  IsolatedExecutor(folder.cells(), parallel)->Run(tasks, done);
   bool all_ok = true;
   for (size_t c : task_cell) all_ok = all_ok && results[c].ok;
   if (all_ok) {

@@ -18,6 +18,7 @@
 #include "runner/stages.h"
 #include "runner/trec.h"
 #include "scenarios/scenarios.h"
+#include "tuning/stage.h"
 #include "util/atomic_file.h"
 #include "util/error.h"
 
@@ -245,8 +246,9 @@ std::vector<fs::path> WriteReports(const nlohmann::json& results, const fs::path
   return written;
 }
 
-RunOutcome RunExperiment(const ExperimentSpec& spec, const PluginRegistry& registry,
+RunOutcome RunExperiment(const ExperimentSpec& file_spec, const PluginRegistry& registry,
                          const RunOptions& options) {
+  ExperimentSpec spec = file_spec;  // the tuning stage sets the tuned arms' params
   const auto run_start = Clock::now();
   const std::string started_at = UtcNow("%Y-%m-%dT%H:%M:%SZ");
   const int threads = options.threads > 0 ? options.threads
@@ -255,20 +257,26 @@ RunOutcome RunExperiment(const ExperimentSpec& spec, const PluginRegistry& regis
   tbb::task_arena arena(threads);
   std::vector<std::string> warnings;
 
-  // plan (no data yet: every check that needs none), load, the main split
+  // plan (no data yet: every check that needs none), load, tune, the main split
   engine::ExperimentPlan plan = engine::MakePlan(spec, registry);
   const RunEnv env{spec, registry, plan, arena, threads, warnings};
   const LoadedData loaded = LoadStage(env);
   const Dataset& data = loaded.data;
+  // tuning (tuning/stage.h): trials on a validation split carved from
+  // training; the chosen values replace the tuned arms' params, and so
+  // their cells' keys. Trials are cells too (TrialCellRunners).
+  engine::RunFolder folder = OpenRunFolder(spec, options);
+  const auto store = engine::ScanCellStore(folder.cells());
+  const ExecuteOptions exec{options.isolation.empty() ? spec.isolation : options.isolation,
+                            options.parallel_cells > 0 ? options.parallel_cells : spec.parallel_cells};
+  const TrialRunnerFactory trial_cells = TrialCellRunners(env, folder, store, exec);
+  const nlohmann::json tuning_section = RunTuningStage(spec, registry, data, arena, warnings, &trial_cells);
+  if (!tuning_section.is_null()) plan = engine::MakePlan(spec, registry);
   engine::SealKeys(plan, data.fingerprint);
   const size_t main_group = plan.group_of[0];
   const PreparedGroup main = PrepareStage(env, data, main_group, true);
 
   // execute and analyse, one split group at a time (only the main one is kept)
-  engine::RunFolder folder = OpenRunFolder(spec, options);
-  const auto store = engine::ScanCellStore(folder.cells());
-  const ExecuteOptions exec{options.isolation.empty() ? spec.isolation : options.isolation,
-                            options.parallel_cells > 0 ? options.parallel_cells : spec.parallel_cells};
   spdlog::info("{} cells ({} repetitions x {} arms), isolation {}, run folder {}", plan.cells.size(),
                plan.repetitions.size(), spec.arms.size(), exec.isolation, folder.dir().string());
   std::vector<engine::CellResult> results(plan.cells.size());
@@ -311,6 +319,7 @@ RunOutcome RunExperiment(const ExperimentSpec& spec, const PluginRegistry& regis
                {"comparisons", analyses[0].comparisons},
                {"warnings", analyses[0].ab_warnings}};
   RepetitionsJson(env, analyses, doc);
+  doc["tuning"] = tuning_section;
   doc["per_user"] = PerUserJson(env, data, main, main_arms);
   doc["warnings"] = warnings;
   doc["log"] = log;

@@ -12,12 +12,14 @@
 
 #include <filesystem>
 #include <map>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
 #include "data/dataset.h"
 #include "engine/cell.h"
+#include "engine/executor.h"
 #include "engine/plan.h"
 #include "engine/run_folder.h"
 #include "experiment/spec.h"
@@ -26,6 +28,7 @@
 #include "runner/cell_data.h"
 #include "split/leakage.h"
 #include "split/split.h"
+#include "tuning/stage.h"
 
 namespace reclift::host {
 
@@ -66,11 +69,15 @@ PreparedGroup PrepareStage(const RunEnv& env, const Dataset& data, size_t group,
 // the spec asks for. Returns results by plan cell index.
 struct ExecuteOptions {
   std::string isolation;  // "process" | "none"
-  int parallel = 0;  // cells at once; 0 = automatic (see [experiment] parallel_cells)
+  int parallel = 0;       // cells at once; 0 = automatic (see [experiment] parallel_cells)
 };
 void ExecuteStage(const RunEnv& env, size_t group, const PreparedGroup& prepared,
                   const engine::RunFolder& folder, const std::map<std::string, engine::StoredCell>& store,
                   const ExecuteOptions& options, std::vector<engine::CellResult>& results);
+
+// The executor of isolated cells: over every MPI rank under mpirun, else
+// up to `parallel` worker processes on this machine.
+std::unique_ptr<engine::CellExecutor> IsolatedExecutor(const std::filesystem::path& cells_dir, int parallel);
 
 // The analysis of one repetition: every arm's aggregates and segments, the
 // A/B comparisons, the sample-ratio check; means[arm][column] for repeats.
@@ -85,6 +92,16 @@ struct RepetitionAnalysis {
 };
 RepetitionAnalysis AnalyseStage(const RunEnv& env, const PreparedGroup& group,
                                 const std::vector<const engine::CellResult*>& arms);
+
+// Tuning trials as cells of the engine: each trial is a cell on the
+// validation split (fitted on training minus validation, scored on
+// validation), run by the same executor as the run's cells and stored under
+// a key of its own (the arm with the trial's values, the validation data's
+// content hash, the evaluation, the seed), so a resumed run repeats no
+// finished trial and a crashing trial fails alone.
+TrialRunnerFactory TrialCellRunners(const RunEnv& env, const engine::RunFolder& folder,
+                                    const std::map<std::string, engine::StoredCell>& store,
+                                    const ExecuteOptions& options);
 
 // results.json "per_user" for the main repetition.
 nlohmann::json PerUserJson(const RunEnv& env, const Dataset& data, const PreparedGroup& group,

@@ -17,13 +17,14 @@ namespace reclift::host {
 namespace {
 
 const std::vector<std::string>& MethodNames() {
-  static const std::vector<std::string> kNames = {"random", "kfold", "temporal", "leave-last",
-                                                  "leave-one-out"};
+  static const std::vector<std::string> kNames = {"random",     "kfold",         "temporal",
+                                                  "leave-last", "leave-one-out", "files"};
   return kNames;
 }
 
 // Where each row goes; one byte per interaction.
-enum Label : uint8_t { kTrain = 0, kTest = 1, kValidation = 2 };
+// kUnused: a row of another fold's files (method = "files") that this split leaves out
+enum Label : uint8_t { kTrain = 0, kTest = 1, kValidation = 2, kUnused = 3 };
 
 // Salts of the per-user streams, so that the test draw, the fold deal, the
 // leave-one-out pick and the validation draw of one user are independent.
@@ -138,12 +139,13 @@ size_t UsersBelow(const RowsByUser& g, size_t min_rows) {
 
 Split FromLabels(const std::vector<uint8_t>& labels) {
   Split s;
-  size_t count[3] = {0, 0, 0};
+  size_t count[4] = {0, 0, 0, 0};
   for (uint8_t l : labels) ++count[l];
   s.train.reserve(count[kTrain]);
   s.test.reserve(count[kTest]);
   s.validation.reserve(count[kValidation]);
   for (uint64_t r = 0; r < labels.size(); ++r) {
+    if (labels[r] == kUnused) continue;
     (labels[r] == kTrain ? s.train : labels[r] == kTest ? s.test : s.validation).push_back(r);
   }
   return s;
@@ -363,6 +365,30 @@ Split MakeSplit(const Dataset& data, const SplitSpec& spec) {
       }
       validation_how = "the training interactions at or after time " + std::to_string(validation_cutoff);
     }
+  } else if (spec.method == "files") {
+    if (data.predefined_splits.empty()) {
+      throw Error(Where(spec, "method"),
+                  "split method \"files\" needs a dataset read from split files (split.train, split.test)");
+    }
+    if (spec.fold < 0 || static_cast<size_t>(spec.fold) >= data.predefined_splits.size()) {
+      throw Error(Where(spec, "folds"), "split files: no split " + std::to_string(spec.fold) +
+                                            " (there are " + std::to_string(data.predefined_splits.size()) +
+                                            ")");
+    }
+    const PredefinedSplit& p = data.predefined_splits[static_cast<size_t>(spec.fold)];
+    std::fill(labels.begin(), labels.end(), kUnused);
+    for (uint64_t r : p.train) labels[r] = kTrain;
+    for (uint64_t r : p.validation) labels[r] = kValidation;
+    for (uint64_t r : p.test) labels[r] = kTest;  // a leaked pair (leakage = "warn") is test
+    for (const std::string& note : p.notes) detail += "; " + note;
+    if (!p.validation.empty()) {
+      validation_how = "the split's validation file";
+    } else if (spec.validation_fraction > 0) {
+      // no validation file: a per-user random share of the training file
+      CarvePerUserValidation(data, spec, GroupByUser(data), false, labels);
+      validation_how =
+          "a random " + Number(spec.validation_fraction) + " of each user's training interactions";
+    }
   } else {
     const RowsByUser g = GroupByUser(data);
     if (spec.method == "random") detail = RandomHoldout(data, spec, g, labels);
@@ -387,8 +413,12 @@ Split MakeSplit(const Dataset& data, const SplitSpec& spec) {
     what += " (fold " + std::to_string(spec.fold) + " of 0.." + std::to_string(spec.folds - 1) + ")";
   }
   if (spec.method == "leave-last") what += " (last " + std::to_string(spec.leave_last) + " per user)";
-  s.notes.push_back(what + ": " + std::to_string(s.test.size()) + " test interactions (" +
-                    Percent(s.test.size(), n) + ")" + detail);
+  if (spec.method == "files") {
+    s.notes.push_back(what + ": " + std::to_string(s.test.size()) + " test interactions" + detail);
+  } else {
+    s.notes.push_back(what + ": " + std::to_string(s.test.size()) + " test interactions (" +
+                      Percent(s.test.size(), n) + ")" + detail);
+  }
   if (!data.has_timestamps() && spec.method == "leave-last") {
     s.notes.push_back(
         "leave-last split: the dataset has no timestamps, so \"last\" means last in file order");
@@ -398,15 +428,27 @@ Split MakeSplit(const Dataset& data, const SplitSpec& spec) {
         "leave-one-out split: the dataset has no timestamps, so each user's held-out interaction is "
         "drawn at random");
   }
-  if (spec.validation_fraction > 0) {
+  if (!validation_how.empty()) {
     s.notes.push_back("validation split: " + std::to_string(s.validation.size()) + " interactions (" +
                       Percent(s.validation.size(), s.train.size() + s.validation.size()) + " of training), " +
                       validation_how + "; test untouched");
+  }
+  if (spec.validation_into_train && !s.validation.empty()) {
+    s.notes.push_back("validation split merged back into training: " + std::to_string(s.validation.size()) +
+                      " interactions (tuned arms are refitted on the whole training split)");
+    s.train = TrainAndValidation(s);
+    s.validation.clear();
   }
   return s;
 }
 
 std::vector<int> FoldsToRun(const SplitSpec& spec) {
+  if (spec.method == "files") {
+    // one cell per predefined split (split.folds), each its own fold index
+    std::vector<int> folds;
+    for (int f = 0; f < std::max(1, spec.folds); ++f) folds.push_back(f);
+    return folds;
+  }
   if (spec.method != "kfold") return {0};
   if (spec.single_fold) return {spec.fold};
   std::vector<int> folds;

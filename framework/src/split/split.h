@@ -25,7 +25,10 @@ struct SplitSpec {
   //           timestamp, then file order) are test;
   // "leave-one-out": one interaction per user is test: the last by
   //           timestamp (then file order), or a seeded random one when the
-  //           dataset has no timestamps.
+  //           dataset has no timestamps;
+  // "files": predefined splits read from files ([split] train, test,
+  //           validation; data/split_files.h): `fold` indexes the dataset's
+  //           predefined_splits, `folds` is their number.
   // Exact rules (rounding, ties, users too small to split): datasets/README.md.
   std::string method = "random";
   double test_fraction = 0.2;  // random, temporal
@@ -42,6 +45,10 @@ struct SplitSpec {
   // (leave-last, leave-one-out), or the latest part of the training period
   // (temporal).
   double validation_fraction = 0.0;
+  // Set by the tuning stage (tuning/stage.h) with refit = true: the
+  // validation interactions go back into training after the split is made,
+  // so arms are fitted on the whole training split.
+  bool validation_into_train = false;
   // users with fewer interactions than this keep them all in training
   int min_user_interactions = 2;
   uint64_t seed = 42;
