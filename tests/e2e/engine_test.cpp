@@ -317,3 +317,32 @@ TEST_CASE("reclift validate reports an unknown metric with file:line:column befo
   r = RunCommand(Reclift() + " validate " + (dir / "exp2.toml").string());
   CHECK(r.err.find("not provided") == std::string::npos);
 }
+
+TEST_CASE("tuning trials are cells: a resumed run repeats no finished trial", "[e2e][engine][tuning]") {
+  const fs::path dir = FreshDir("engine-trials");
+  std::string toml = Experiment(dir / "out", "", "");
+  const std::string knn = "name = \"knn\"\nrecommender = \"item_knn\"\n";
+  toml.replace(toml.find(knn), knn.size(), knn + "tune = { top_neighbours = [5, 10, 20, 40] }\n");
+  toml += "\n[tuning]\nmethod = \"grid\"\n";
+  WriteText(dir / "exp.toml", toml);
+  auto r = Run(dir / "exp.toml", "");
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  const auto first = Latest(dir / "out");
+  CHECK(first["experiment"]["engine"]["trial_cells_computed"] == 4);
+  CHECK(first["experiment"]["engine"]["trial_cells_reused"] == 0);
+  REQUIRE(first["tuning"]["arms"].size() == 1);
+  r = Run(dir / "exp.toml", "--resume");
+  REQUIRE(r.exit_code == 0);
+  const auto again = Latest(dir / "out");
+  CHECK(again["experiment"]["engine"]["trial_cells_computed"] == 0);
+  CHECK(again["experiment"]["engine"]["trial_cells_reused"] == 4);
+  CHECK(again["experiment"]["engine"]["cells_reused"] == 2);
+  CHECK(again["tuning"]["arms"][0]["chosen_params"] == first["tuning"]["arms"][0]["chosen_params"]);
+  auto values = [](const nlohmann::json& t) {
+    std::vector<double> v;
+    for (const auto& trial : t["arms"][0]["trials"]) v.push_back(trial["value"].get<double>());
+    return v;
+  };
+  CHECK(values(again["tuning"]) == values(first["tuning"]));
+}

@@ -182,8 +182,14 @@ int ServeCells() {
     fs::create_directories(local / "cells");
   }
   for (;;) {
+    // wait without spinning: a blocking probe busy-polls a core that the
+    // driver (or another rank's cell) could use
     MPI_Status status;
-    MPI_Probe(0, MPI_ANY_TAG, MPI_COMM_WORLD, &status);
+    for (int flag = 0;;) {
+      MPI_Iprobe(0, MPI_ANY_TAG, MPI_COMM_WORLD, &flag, &status);
+      if (flag) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
     if (status.MPI_TAG == kStop) {
       RecvBytes(0, kStop);
       break;

@@ -269,7 +269,8 @@ RunOutcome RunExperiment(const ExperimentSpec& file_spec, const PluginRegistry& 
   const auto store = engine::ScanCellStore(folder.cells());
   const ExecuteOptions exec{options.isolation.empty() ? spec.isolation : options.isolation,
                             options.parallel_cells > 0 ? options.parallel_cells : spec.parallel_cells};
-  const TrialRunnerFactory trial_cells = TrialCellRunners(env, folder, store, exec);
+  TrialCellCounts trial_counts;
+  const TrialRunnerFactory trial_cells = TrialCellRunners(env, folder, store, exec, trial_counts);
   const nlohmann::json tuning_section = RunTuningStage(spec, registry, data, arena, warnings, &trial_cells);
   if (!tuning_section.is_null()) plan = engine::MakePlan(spec, registry);
   engine::SealKeys(plan, data.fingerprint);
@@ -328,7 +329,9 @@ RunOutcome RunExperiment(const ExperimentSpec& file_spec, const PluginRegistry& 
       {"isolation", exec.isolation},         {"parallel_cells", exec.parallel},
       {"cell_timeout", spec.cell_timeout},   {"cell_memory_mb", spec.cell_memory_mb},
       {"cells", plan.cells.size()},          {"cells_computed", outcome.cells_computed},
-      {"cells_reused", outcome.cells_reused}};
+      {"cells_reused", outcome.cells_reused},
+      {"trial_cells_computed", trial_counts.computed},
+      {"trial_cells_reused", trial_counts.reused}};
   outcome.run_dir = folder.dir();
   doc["experiment"]["run_dir"] = outcome.run_dir.string();
   doc["experiment"]["seconds"] = Seconds(run_start);

@@ -99,9 +99,13 @@ RepetitionAnalysis AnalyseStage(const RunEnv& env, const PreparedGroup& group,
 // a key of its own (the arm with the trial's values, the validation data's
 // content hash, the evaluation, the seed), so a resumed run repeats no
 // finished trial and a crashing trial fails alone.
+struct TrialCellCounts {
+  size_t computed = 0;
+  size_t reused = 0;
+};
 TrialRunnerFactory TrialCellRunners(const RunEnv& env, const engine::RunFolder& folder,
                                     const std::map<std::string, engine::StoredCell>& store,
-                                    const ExecuteOptions& options);
+                                    const ExecuteOptions& options, TrialCellCounts& counts);
 
 // results.json "per_user" for the main repetition.
 nlohmann::json PerUserJson(const RunEnv& env, const Dataset& data, const PreparedGroup& group,

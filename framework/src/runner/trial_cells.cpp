@@ -102,8 +102,8 @@ engine::CellTask TrialTask(const RunEnv& env, const TrialRequest& request, const
 
 TrialRunnerFactory TrialCellRunners(const RunEnv& env, const engine::RunFolder& folder,
                                     const std::map<std::string, engine::StoredCell>& store,
-                                    const ExecuteOptions& options) {
-  return [&env, &folder, &store, options](const CellData& cell) -> TrialRunner {
+                                    const ExecuteOptions& options, TrialCellCounts& counts) {
+  return [&env, &folder, &store, options, &counts](const CellData& cell) -> TrialRunner {
     const std::string data_hash = CellDataHash(cell);
     const bool isolated = options.isolation != "none";
     const fs::path split_file = folder.splits() / ("validation-" + data_hash.substr(0, 16) + ".bin");
@@ -112,7 +112,7 @@ TrialRunnerFactory TrialCellRunners(const RunEnv& env, const engine::RunFolder& 
       fs::create_directories(folder.splits(), ec);
       engine::WriteSplitFile(split_file, cell, {}, {});
     }
-    return [&env, &folder, &store, &cell, options, data_hash, split_file,
+    return [&env, &folder, &store, &cell, &counts, options, data_hash, split_file,
             isolated](const std::vector<TrialRequest>& requests) {
       std::vector<TrialOutcome> outcomes(requests.size());
       TrialBatch batch;
@@ -125,11 +125,13 @@ TrialRunnerFactory TrialCellRunners(const RunEnv& env, const engine::RunFolder& 
             done[i] = std::move(*r);
             done[i].reused = true;
             have[i] = true;
+            ++counts.reused;
             continue;
           }
         }
         batch.tasks.push_back(std::move(task));
         batch.request_of.push_back(i);
+        ++counts.computed;
       }
       if (!batch.tasks.empty()) {
         int wanted = options.parallel > 0 ? options.parallel : env.threads;
