@@ -14,8 +14,9 @@ namespace reclift::host::experiment_internal {
 namespace {
 
 // Sections an override can name.
-constexpr std::string_view kOverridableSections[] = {
-    "experiment", "dataset", "split", "arms", "evaluation", "ab", "report", "profilers", "scenarios"};
+constexpr std::string_view kOverridableSections[] = {"experiment", "dataset", "split",  "arms",
+                                                     "evaluation", "ab",      "report", "profilers",
+                                                     "scenarios",  "logged",  "ope"};
 
 std::vector<std::string> SplitDots(std::string_view key) {
   std::vector<std::string> parts;

@@ -7,8 +7,9 @@
 #include <sstream>
 
 #include "data/synth.h"
-#include "experiment/sections.h"
+#include "experiment/ope_read.h"
 #include "experiment/scenarios_read.h"
+#include "experiment/sections.h"
 #include "experiment/toml_read.h"
 #include "util/text.h"
 
@@ -702,6 +703,7 @@ ExperimentSpec ParseTable(toml::table& root, const fs::path& display_name, const
   ReadProfilers(root, spec);
   ReadAb(root, spec, grid_names);
   ReadScenarios(root, spec, grid_names);
+  ReadOffPolicy(root, spec);  // [logged], [ope]: ope_read.cpp
   ReadReport(root, spec);
   spec.resolved = ResolvedJson(spec, nullptr);
   return spec;
@@ -724,6 +726,8 @@ std::span<const std::string_view> experiment_internal::PlainSectionKeys(std::str
   if (section == "evaluation") return kEvaluationKeys;
   if (section == "ab") return kAbKeys;
   if (section == "report") return kReportKeys;
+  if (section == "logged") return kLoggedKeys;
+  if (section == "ope") return kOpeKeys;
   return {};
 }
 
@@ -759,6 +763,15 @@ ExperimentSpec ParseExperimentFile(const fs::path& file, const std::vector<Overr
   std::ostringstream text;
   text << in.rdbuf();
   return ParseExperimentString(text.str(), file, overrides);
+}
+
+// Shared with ope_read.cpp.
+std::vector<PluginUse> experiment_internal::ReadPluginUseList(const Field& field, std::string_view kind,
+                                                              std::string_view display) {
+  return ReadPluginUses(field, kind, display);
+}
+fs::path experiment_internal::ResolveSpecPath(const ExperimentSpec& spec, const Field& field) {
+  return ResolvePath(spec, field);
 }
 
 }  // namespace reclift::host

@@ -13,6 +13,7 @@
 #include <mutex>
 #include <set>
 
+#include "ope/ope.h"
 #include "report/html.h"
 #include "report/render.h"
 #include "results/results.h"
@@ -439,6 +440,8 @@ RunOutcome RunExperiment(const ExperimentSpec& spec, const PluginRegistry& regis
   // 7b. [[scenarios]]: cold-start users and items, diversity; each its own section
   const ScenarioEnv scenario_env{spec, registry, data, split, &cell, arena, threads, {}};
   const nlohmann::json scenario_sections = RunScenarios(scenario_env, warnings);
+  // 7c. [logged] + [ope]: off-policy evaluation, its own section (ope/ope.h)
+  const nlohmann::json ope_sections = RunOffPolicy({spec, registry, data, arena, threads, {}}, warnings);
 
   // 8. results.json
   nlohmann::json results;
@@ -528,6 +531,7 @@ RunOutcome RunExperiment(const ExperimentSpec& spec, const PluginRegistry& regis
   results["warnings"] = warnings;
   results["log"] = log;
   for (const auto& [key, section] : scenario_sections.items()) results[key] = section;
+  for (const auto& [key, section] : ope_sections.items()) results[key] = section;
 
   // 9. outputs
   const fs::path root = !options.output.empty() ? options.output : spec.output;
