@@ -233,6 +233,10 @@ WeightDiagnostics Diagnose(const LoggedFeedback& logs, const TargetOnLogs& targe
     d.warnings.push_back("effective sample size " + Fixed(d.ess, 1) + " (" + Fixed(100 * d.ess_share, 2) +
                          "% of the logged positions): importance-weighted estimates rest on a few rounds");
   }
+  if (!std::isnan(d.slate_ess) && (d.slate_ess < 30 || d.slate_ess < 0.01 * logs.num_rounds)) {
+    d.warnings.push_back("whole-slate effective sample size " + Fixed(d.slate_ess, 1) +
+                         ": the slate estimators (slate_rips, slate_sips) rest on a few rounds");
+  }
   if (d.unsupported_share > 0.01) {
     d.warnings.push_back(Fixed(100 * d.unsupported_share, 1) +
                          "% of the target's mass is on (item, position) pairs the logs never show: "

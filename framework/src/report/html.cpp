@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "report/format.h"
+#include "report/ope_section.h"
 #include "stats/stats.h"
 
 namespace reclift::host {
@@ -574,6 +575,7 @@ void RenderNav(const Document& doc, std::string& out, bool has_segments) {
   }
   if (Find(doc.results, "cold_start_items") != nullptr) links.emplace_back("cold-start-items", "New items");
   if (Find(doc.results, "diversity") != nullptr) links.emplace_back("diversity", "Diversity");
+  if (Find(doc.results, "ope") != nullptr) links.emplace_back("ope", "Off-policy");
   links.emplace_back("cost", "Cost");
   links.emplace_back("data", "Data & split");
   if (!doc.failed_arms.empty()) links.emplace_back("failures", "Failed arms");
@@ -1678,6 +1680,7 @@ std::string RenderHtml(const nlohmann::json& results) {
   report::RenderColdStart(doc, out);
   report::RenderColdStartItems(doc, out);
   report::RenderDiversity(doc, out);
+  report::RenderOpeHtml(results, out);  // report/ope_section.h
   report::RenderCost(doc, out);
   report::RenderData(doc, out);
   report::RenderFailures(doc, out);

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "report/format.h"
+#include "report/ope_section.h"
 #include "report/render.h"
 #include "stats/stats.h"
 #include "util/text.h"
@@ -515,6 +516,7 @@ std::string RenderMarkdown(const nlohmann::json& results) {
   RenderColdStartUsers(doc, out);
   RenderColdStartItems(doc, out);
   RenderDiversity(doc, out);
+  report::RenderOpeMarkdown(results, out);  // report/ope_section.h
   RenderRepeats(doc, out);
   RenderFailures(doc, out);
   RenderCost(doc, out);
