@@ -218,7 +218,8 @@ nlohmann::json experiment_internal::ResolvedJson(const ExperimentSpec& spec, con
                {"weights", ab.weights},       {"power", ab.power}};
   out["report"] = {{"formats", spec.report.formats}};
   out["scenarios"] = ScenariosJson(spec.scenarios);
-  for (auto& [key, section] : OffPolicyJson(spec, catalog).items()) out[key] = section;  // ope_read.cpp
+  const nlohmann::json off_policy = OffPolicyJson(spec, catalog);  // ope_read.cpp
+  for (const auto& [key, section] : off_policy.items()) out[key] = section;
   return out;
 }
 
