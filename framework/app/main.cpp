@@ -13,6 +13,7 @@
 
 #include "data/synth.h"
 #include "experiment/spec.h"
+#include "ope/simulator.h"
 #include "plugin_host/registry.h"
 #include "report/compare.h"
 #include "runner/runner.h"
@@ -193,6 +194,14 @@ int main(int argc, char** argv) {
   synth->add_option("--seed", seed, "random seed");
   synth->add_option("-o,--out", synth_out, "output folder (interactions.csv, items.csv)");
   synth->add_flag("--list", list_presets, "list the presets");
+  LoggedSimOptions logged_options;  // ope/simulator.h; logged.csv + truth.csv when --logged-rounds > 0
+  logged_options.rounds = 0;
+  synth->add_option("--logged-rounds", logged_options.rounds,
+                    "also write logged feedback of this many rounds");
+  synth->add_option("--logging-policy", logged_options.logging_policy,
+                    "uniform | popularity-softmax | epsilon-greedy");
+  synth->add_option("--slate-size", logged_options.slate_size, "positions per logged round");
+  synth->add_option("--actions", logged_options.actions, "items on the logged shelf (the most popular)");
 
   // report
   auto* report = app.add_subcommand("report", "re-render the reports of a run from its results.json");
@@ -276,6 +285,13 @@ int main(int argc, char** argv) {
       std::cout << "wrote " << (synth_out / "interactions.csv").string() << " and "
                 << (synth_out / "items.csv").string() << " (" << data.num_users() << " users, "
                 << data.num_items() << " items, " << data.size() << " interactions)\n";
+      if (logged_options.rounds > 0) {
+        logged_options.seed = seed;
+        WriteLoggedFeedback(SimulateLoggedFeedback(data, logged_options), synth_out);
+        std::cout << "wrote " << (synth_out / "logged.csv").string() << " and "
+                  << (synth_out / "truth.csv").string() << " (" << logged_options.rounds
+                  << " rounds, see docs/ope.md)\n";
+      }
       return 0;
     }
     if (*compare) {

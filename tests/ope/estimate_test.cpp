@@ -5,6 +5,8 @@
 #include <random>
 #include <vector>
 
+#include "ope/ope.h"
+
 namespace {
 
 using namespace reclift::host;
@@ -109,4 +111,25 @@ TEST_CASE("the bootstrap over rounds is deterministic, paired and matches the st
   const double se = std::sqrt(sq / (first.size() - 1));
   CHECK(se == Approx(2.0 / std::sqrt(static_cast<double>(n))).epsilon(0.12));
   CHECK(Quantile({4, 1, 3, 2}, 0.25) == Approx(1.75));
+}
+
+TEST_CASE("logged feedback that is also training data is flagged", "[ope][leakage]") {
+  LoggedFeedback logs = FourRounds();
+  logs.round_time = {100, 200, 300, 400};
+  Dataset data;
+  data.user_ids = {"u"};
+  data.item_ids = {"a", "b"};
+  data.users = {0, 0, 0};
+  data.items = {0, 1, 1};
+  data.values = {1, 1, 1};
+  data.timestamps = {100, 50, 400};  // round 0's click on a, and round 3's click on b at 400
+  std::vector<std::string> warnings;
+  const nlohmann::json j = CheckLoggedLeakage(logs, data, warnings);
+  CHECK(j["checked"] == true);
+  CHECK(j["logged_rows_in_training"] == 2);
+  CHECK(j["training_after_first_round"] == 2);
+  REQUIRE(warnings.size() == 2);
+  CHECK_THAT(warnings[0], Catch::Contains("2 rewarded logged rows are interactions of [dataset]"));
+  logs.round_time.clear();
+  CHECK(CheckLoggedLeakage(logs, data, warnings)["checked"] == false);
 }

@@ -26,6 +26,7 @@ struct LoggedFeedback {
   std::vector<uint32_t> round_user;     // per round: index into user_ids
   std::vector<std::string> round_ids;   // per round: the id as written (empty for simulated logs)
   std::vector<uint64_t> round_line;     // per round: line of its first row (0 for simulated logs)
+  std::vector<int64_t> round_time;      // per round: its first row's timestamp; empty when not logged
   // per slot (num_rounds * slate_size)
   std::vector<uint32_t> item;             // index into action_ids, kNoAction when the position is empty
   std::vector<double> reward;             // 0 where empty

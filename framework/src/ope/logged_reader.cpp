@@ -33,6 +33,7 @@ struct Row {
   std::string round, user, item;
   int64_t position = 1;
   double reward = 0, propensity = 0, prefix = NAN;
+  int64_t timestamp = 0;
   uint64_t line = 0;
 };
 
@@ -74,6 +75,7 @@ int ColumnOf(std::string_view record, std::string_view field) {
 struct Parsed {
   std::vector<Row> rows;
   uint32_t max_position = 0;
+  bool has_time = false;
 };
 
 // Reads the rows of a csv / open-bandit file.
@@ -94,7 +96,8 @@ Parsed ReadRows(const LoggedSpec& spec, bool open_bandit) {
     for (const auto& h : header_copy) header_fields.push_back(h);
   }
   const Columns cols(path, header_fields, header);
-  int round_col, user_col = -1, item_col, position_col, reward_col, propensity_col, prefix_col = -1;
+  int round_col, user_col = -1, item_col, position_col, reward_col, propensity_col, prefix_col = -1,
+                 time_col = -1;
   std::vector<int> user_feature_cols;
   if (open_bandit) {
     round_col = header_copy.empty() || !header_copy[0].empty() ? -1 : 0;
@@ -120,10 +123,12 @@ Parsed ReadRows(const LoggedSpec& spec, bool open_bandit) {
     reward_col = cols.Find(spec.reward_column, "logged.reward_column", true);
     propensity_col = cols.Find(spec.propensity_column, "logged.propensity_column", true);
     prefix_col = cols.Find(spec.prefix_propensity_column, "logged.prefix_propensity_column", false);
+    time_col = cols.Find(spec.timestamp_column, "logged.timestamp_column", false);
   }
   const int needed = std::max({round_col, user_col, item_col, position_col, reward_col, propensity_col,
                                prefix_col, user_feature_cols.empty() ? -1 : user_feature_cols.back()});
   Parsed out;
+  out.has_time = time_col >= 0;
   while (reader.Next(fields, line, problem)) {
     const std::string_view record = reader.last_record();
     auto fail = [&](int column, const std::string& message) {
@@ -175,6 +180,13 @@ Parsed ReadRows(const LoggedSpec& spec, bool open_bandit) {
       if (!ParseNumber(f, row.prefix) || !(row.prefix > 0 && row.prefix <= 1)) {
         fail(ColumnOf(record, f),
              "prefix propensity: expected a probability in (0, 1], found '" + std::string(f) + "'");
+      }
+    }
+    if (time_col >= 0) {
+      const auto f = fields[time_col];
+      if (!ParseTimestamp(f, row.timestamp)) {
+        fail(ColumnOf(record, f), "timestamp: expected seconds since the epoch or an ISO 8601 time, found '" +
+                                      std::string(f) + "'");
       }
     }
     out.max_position = std::max<uint32_t>(out.max_position, static_cast<uint32_t>(row.position));
@@ -275,6 +287,7 @@ LoggedFeedback ReadLoggedFeedback(const LoggedSpec& spec) {
       rows_of_round.emplace_back();
       logs.round_ids.push_back(row.round);
       logs.round_line.push_back(row.line);
+      if (parsed.has_time) logs.round_time.push_back(row.timestamp);
       auto [u, new_user] = user_of.emplace(row.user, static_cast<uint32_t>(logs.user_ids.size()));
       if (new_user) logs.user_ids.push_back(row.user);
       logs.round_user.push_back(u->second);

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <map>
 #include <mutex>
 #include <unordered_map>
@@ -55,6 +56,53 @@ std::string MissingInput(uint32_t capabilities, const EstimatorContext& ctx) {
 }
 
 }  // namespace
+
+// The evaluation logs must not be training data of the target policies:
+// counts logged rewarded rows whose (user, item, time) is an interaction of
+// [dataset], and interactions of [dataset] after the first logged round.
+json CheckLoggedLeakage(const LoggedFeedback& logs, const Dataset& data, std::vector<std::string>& warnings) {
+  if (logs.round_time.empty() || !data.has_timestamps()) {
+    return {
+        {"checked", false},
+        {"reason", logs.round_time.empty() ? "the logs have no timestamps" : "[dataset] has no timestamps"}};
+  }
+  std::unordered_map<std::string, uint32_t> user_of, item_of;
+  for (uint32_t u = 0; u < data.num_users(); ++u) user_of.emplace(data.user_ids[u], u);
+  for (uint32_t i = 0; i < data.num_items(); ++i) item_of.emplace(data.item_ids[i], i);
+  std::unordered_map<uint64_t, std::vector<int64_t>> logged;  // (user, item) -> times of rewarded rows
+  int64_t first = std::numeric_limits<int64_t>::max();
+  for (uint32_t r = 0; r < logs.num_rounds; ++r) {
+    first = std::min(first, logs.round_time[r]);
+    auto u = user_of.find(logs.user_ids[logs.round_user[r]]);
+    if (u == user_of.end()) continue;
+    for (uint32_t k = 0; k < logs.slate_size; ++k) {
+      const size_t slot = static_cast<size_t>(r) * logs.slate_size + k;
+      if (!logs.shown(slot) || logs.reward[slot] == 0) continue;
+      auto i = item_of.find(logs.action_ids[logs.item[slot]]);
+      if (i == item_of.end()) continue;
+      logged[(static_cast<uint64_t>(u->second) << 32) | i->second].push_back(logs.round_time[r]);
+    }
+  }
+  size_t in_training = 0, after = 0;
+  for (size_t j = 0; j < data.size(); ++j) {
+    after += data.timestamps[j] >= first;
+    auto it = logged.find((static_cast<uint64_t>(data.users[j]) << 32) | data.items[j]);
+    if (it != logged.end() && std::count(it->second.begin(), it->second.end(), data.timestamps[j]) > 0) {
+      ++in_training;
+    }
+  }
+  if (in_training > 0) {
+    warnings.push_back("ope, leakage: " + std::to_string(in_training) +
+                       " rewarded logged rows are interactions of [dataset] (same user, item and time): the "
+                       "target policies were trained on the feedback they are evaluated on");
+  }
+  if (after > 0) {
+    warnings.push_back("ope, leakage: " + std::to_string(after) +
+                       " interactions of [dataset] are at or after the "
+                       "first logged round: the target policies know the future of the logs");
+  }
+  return {{"checked", true}, {"logged_rows_in_training", in_training}, {"training_after_first_round", after}};
+}
 
 LoggedFeedback LoadLoggedFeedback(const LoggedSpec& spec, const Dataset& data) {
   if (spec.format == "synthetic") {
@@ -279,6 +327,7 @@ json RunOffPolicy(const OpeEnv& env, std::vector<std::string>& warnings) {
           " more findings like these");
     }
 
+    const json leakage = CheckLoggedLeakage(logs, data, ope_warnings);
     // target policies: every arm they use, fitted once on all of [dataset]
     std::vector<uint64_t> all(data.size());
     for (uint64_t j = 0; j < all.size(); ++j) all[j] = j;
@@ -394,6 +443,7 @@ json RunOffPolicy(const OpeEnv& env, std::vector<std::string>& warnings) {
       options.control = "logging";
     }
     section = AnalyseOffPolicy(logs, policies, estimators, &model, options, ope_warnings);
+    section["leakage"] = leakage;
     json failed = json::object();
     for (const auto& [arm, why] : arm_failure) failed[arm] = why;
     section["failed_arms"] = std::move(failed);

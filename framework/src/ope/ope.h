@@ -47,6 +47,15 @@ nlohmann::json RunOffPolicy(const OpeEnv& env, std::vector<std::string>& warning
 // The logs of spec.logged: read from its file or simulated from `data`.
 LoggedFeedback LoadLoggedFeedback(const LoggedSpec& spec, const Dataset& data);
 
+// The evaluation logs must not be training data of the target policies.
+// With timestamps on both sides, counts the rewarded logged rows whose
+// (user, item, time) is an interaction of `data` and the interactions of
+// `data` at or after the first logged round, adding a warning for each
+// kind found. Returns {"checked", "logged_rows_in_training",
+// "training_after_first_round"} or {"checked": false, "reason"}.
+nlohmann::json CheckLoggedLeakage(const LoggedFeedback& logs, const Dataset& data,
+                                  std::vector<std::string>& warnings);
+
 // One target policy: its scores of every action for every log user
 // (user * A + a, see EvaluateTarget).
 struct OpePolicyInput {
