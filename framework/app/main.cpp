@@ -81,10 +81,15 @@ int CmdPlugins(const std::string& kind, bool json, const std::vector<fs::path>& 
       params.push_back(pj);
     }
     nlohmann::json caps = nlohmann::json::array();
-    if (info.capabilities & kCapScoreBatch) caps.push_back("score_batch");
-    if (info.capabilities & kCapPredict) caps.push_back("predict");
-    if (info.capabilities & kCapScoreHistory) caps.push_back("fold_in");
-    if (info.capabilities & kCapItemFeatures) caps.push_back("item_features");
+    if (info.kind == PluginKind::kEstimator) {  // EstimatorCapability bits
+      if (info.capabilities & kEstNeedsRewardModel) caps.push_back("reward_model");
+      if (info.capabilities & kEstNeedsPrefixPropensity) caps.push_back("slate_propensities");
+    } else {
+      if (info.capabilities & kCapScoreBatch) caps.push_back("score_batch");
+      if (info.capabilities & kCapPredict) caps.push_back("predict");
+      if (info.capabilities & kCapScoreHistory) caps.push_back("fold_in");
+      if (info.capabilities & kCapItemFeatures) caps.push_back("item_features");
+    }
     out.push_back({{"name", info.name},
                    {"kind", PluginKindName(info.kind)},
                    {"version", info.version},
@@ -168,8 +173,8 @@ int main(int argc, char** argv) {
   auto* plugins = app.add_subcommand("plugins", "list the available plugins and their parameters");
   std::string kind;
   bool json = false;
-  plugins->add_option("--kind", kind, "recommender, profiler or evaluator")
-      ->check(CLI::IsMember({"recommender", "profiler", "evaluator"}));
+  plugins->add_option("--kind", kind, "recommender, profiler, evaluator or estimator")
+      ->check(CLI::IsMember({"recommender", "profiler", "evaluator", "estimator"}));
   plugins->add_flag("--json", json, "machine-readable output");
   plugins->add_option("-p,--plugin-path", plugin_dirs, "extra plugin directory (repeatable)");
 
