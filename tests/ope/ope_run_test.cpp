@@ -35,6 +35,8 @@ recommender = "als"
 [evaluation]
 k = [5]
 metrics = ["ndcg"]
+[[profilers]]
+plugin = "activity"
 [logged]
 format = "synthetic"
 rounds = 3000
@@ -101,11 +103,22 @@ TEST_CASE("an experiment with logged data reports estimates, truth, verdicts and
   CHECK(als_dr["ci_low"].get<double>() <= als_dr["true_difference"].get<double>());
   CHECK(als_dr["true_difference"].get<double>() <= als_dr["ci_high"].get<double>());
 
+  // the primary estimator's A/B by activity segment: every round in one segment
+  REQUIRE(ope["segments"].size() == 1);
+  CHECK(ope["segments"][0]["profiler"] == "activity");
+  double rounds = 0;
+  for (const auto& c : ope["segments"][0]["comparisons"]) {
+    CHECK(c["estimator"] == "dr");
+    if (c["treatment"] == "als-epsilon-greedy") rounds += c["rounds"].get<double>();
+    CHECK(c["ci_low"].get<double>() <= c["difference"].get<double>());
+  }
+  CHECK(rounds == 3000);
+
   std::ifstream md(outcome.run_dir / "summary.md");
   std::stringstream text;
   text << md.rdbuf();
   CHECK_THAT(text.str(), Catch::Contains("## Off-policy evaluation") &&
-                             Catch::Contains("| als-epsilon-greedy |") && Catch::Contains("True value:"));
+                             Catch::Contains("| als-epsilon-greedy |") && Catch::Contains("True value:") && Catch::Contains("By segment of activity"));
   const std::string html = RenderHtml(outcome.results);
   CHECK_THAT(html, Catch::Contains("<section id=\"ope\">") && Catch::Contains("href=\"#ope\"") &&
                        Catch::Contains("truth "));

@@ -160,35 +160,64 @@ EstimatorInputs BuildEstimatorInputs(const LoggedFeedback& logs, const TargetOnL
   return in;
 }
 
-double TrueValue(const LoggedFeedback& logs, const TargetOnLogs& target) {
-  if (!logs.has_truth()) return NAN;
+std::vector<double> TrueValuePerRound(const LoggedFeedback& logs, const TargetOnLogs& target) {
+  if (!logs.has_truth()) return {};
   const uint32_t K = logs.slate_size, A = logs.num_actions();
-  double total = 0;
+  std::vector<double> out(logs.num_rounds, 0.0);
   for (uint32_t r = 0; r < logs.num_rounds; ++r) {
     const size_t u = logs.round_user[r];
     for (uint32_t k = 0; k < K; ++k) {
       if (!logs.shown(static_cast<size_t>(r) * K + k)) continue;
       for (uint32_t a = 0; a < A; ++a) {
         const size_t j = (u * A + a) * K + k;
-        total += target.marginal[j] * logs.truth[j];
+        out[r] += target.marginal[j] * logs.truth[j];
       }
     }
   }
-  return logs.num_rounds > 0 ? total / logs.num_rounds : NAN;
+  return out;
 }
 
-double TrueLoggingValue(const LoggedFeedback& logs) {
-  if (!logs.has_truth()) return NAN;
+std::vector<double> TrueLoggingValuePerRound(const LoggedFeedback& logs) {
+  if (!logs.has_truth()) return {};
   const uint32_t K = logs.slate_size, A = logs.num_actions();
-  double total = 0;
+  std::vector<double> out(logs.num_rounds, 0.0);
   for (uint32_t r = 0; r < logs.num_rounds; ++r) {
     const size_t u = logs.round_user[r];
     for (uint32_t k = 0; k < K; ++k) {
       const size_t slot = static_cast<size_t>(r) * K + k;
-      if (logs.shown(slot)) total += logs.truth[(u * A + logs.item[slot]) * K + k];
+      if (logs.shown(slot)) out[r] += logs.truth[(u * A + logs.item[slot]) * K + k];
     }
   }
-  return logs.num_rounds > 0 ? total / logs.num_rounds : NAN;
+  return out;
+}
+
+namespace {
+double MeanOf(const std::vector<double>& x) {
+  if (x.empty()) return NAN;
+  double total = 0;
+  for (double v : x) total += v;
+  return total / static_cast<double>(x.size());
+}
+}  // namespace
+
+double TrueValue(const LoggedFeedback& logs, const TargetOnLogs& target) {
+  return MeanOf(TrueValuePerRound(logs, target));
+}
+
+double TrueLoggingValue(const LoggedFeedback& logs) {
+  return MeanOf(TrueLoggingValuePerRound(logs));
+}
+
+EstimatorTerms SubsetTerms(const EstimatorTerms& t, std::span<const uint32_t> rounds) {
+  EstimatorTerms out;
+  out.components = t.components;
+  for (uint32_t r : rounds) {
+    for (uint32_t c = 0; c < t.components; ++c) {
+      out.num.push_back(t.num[static_cast<size_t>(r) * t.components + c]);
+      out.den.push_back(t.den[static_cast<size_t>(r) * t.components + c]);
+    }
+  }
+  return out;
 }
 
 WeightDiagnostics Diagnose(const LoggedFeedback& logs, const TargetOnLogs& target,

@@ -66,9 +66,12 @@ EstimatorInputs BuildEstimatorInputs(const LoggedFeedback& logs, const TargetOnL
 // rounds of the expected total reward at the positions the round fills,
 // from the truth table. NaN without truth.
 double TrueValue(const LoggedFeedback& logs, const TargetOnLogs& target);
+// The same per round (its expected total reward); empty without truth.
+std::vector<double> TrueValuePerRound(const LoggedFeedback& logs, const TargetOnLogs& target);
 // The same for the logging policy is its expected reward per round given
 // the logged slates; NaN without truth.
 double TrueLoggingValue(const LoggedFeedback& logs);
+std::vector<double> TrueLoggingValuePerRound(const LoggedFeedback& logs);
 
 // Importance-weight diagnostics of one target policy.
 struct WeightDiagnostics {
@@ -94,6 +97,8 @@ struct EstimatorTerms {
 };
 // sum_c sum_r num / sum_r den (NaN when a denominator sums to 0).
 double RatioEstimate(const EstimatorTerms& terms);
+// The terms of the given rounds only (in that order).
+EstimatorTerms SubsetTerms(const EstimatorTerms& terms, std::span<const uint32_t> rounds);
 // The logging policy's on-policy value: the mean logged total reward.
 EstimatorTerms OnPolicyTerms(const LoggedFeedback& logs);
 

@@ -155,12 +155,14 @@ json AnalyseOffPolicy(const LoggedFeedback& logs, std::span<const OpePolicyInput
   std::vector<std::vector<int>> set_of(policies.size(), std::vector<int>(estimators.size(), -1));
   std::vector<std::vector<std::string>> failure(policies.size(), std::vector<std::string>(estimators.size()));
   std::vector<double> truths(policies.size(), NAN);
+  std::vector<std::vector<double>> truth_rounds(policies.size());
   json policies_json = json::array();
   for (size_t p = 0; p < policies.size(); ++p) {
     const OpePolicyInput& pol = policies[p];
     const TargetOnLogs target = EvaluateTarget(logs, pol.policy, pol.scores);
     const EstimatorInputs inputs = BuildEstimatorInputs(logs, target, model);
     const WeightDiagnostics d = Diagnose(logs, target, inputs);
+    truth_rounds[p] = TrueValuePerRound(logs, target);
     truths[p] = TrueValue(logs, target);
     for (size_t e = 0; e < estimators.size(); ++e) {
       try {
@@ -282,6 +284,73 @@ json AnalyseOffPolicy(const LoggedFeedback& logs, std::span<const OpePolicyInput
     comparisons[c]["verdict"] = stats::Verdict(adjusted[c], diff, alpha, true);
   }
 
+  // the primary estimator's A/B by segment, corrected within each profiler
+  const std::vector<double> logging_truth_rounds = TrueLoggingValuePerRound(logs);
+  size_t primary = estimators.size();
+  for (size_t e = 0; e < estimators.size(); ++e) {
+    if (estimators[e].name == options.primary_estimator) primary = e;
+  }
+  json segments = json::array();
+  for (const OpeSegmentation& seg : options.segmentations) {
+    if (primary == estimators.size() || seg.round_segment.size() != logs.num_rounds) break;
+    std::vector<std::vector<uint32_t>> rounds_of(seg.names.size());
+    for (uint32_t r = 0; r < logs.num_rounds; ++r) {
+      if (seg.round_segment[r] < seg.names.size()) rounds_of[seg.round_segment[r]].push_back(r);
+    }
+    json rows = json::array();
+    std::vector<double> seg_p;
+    for (size_t g = 0; g < seg.names.size(); ++g) {
+      const auto& rounds = rounds_of[g];
+      if (rounds.size() < 2) continue;
+      for (size_t p = 0; p < policies.size(); ++p) {
+        if (static_cast<int>(p) == control) continue;
+        const int t_set = set_of[p][primary];
+        const int c_set = control < 0 ? 0 : set_of[control][primary];
+        if (t_set < 0 || c_set < 0) continue;
+        const EstimatorTerms t = SubsetTerms(terms[t_set], rounds), c = SubsetTerms(terms[c_set], rounds);
+        const EstimatorTerms* pair[] = {&t, &c};
+        const std::vector<double> b = BootstrapEstimates(pair, static_cast<uint32_t>(rounds.size()),
+                                                         options.bootstrap_samples, options.seed ^ (g + 1));
+        std::vector<double> diffs(b.size() / 2);
+        for (size_t i = 0; i < diffs.size(); ++i) diffs[i] = b[2 * i] - b[2 * i + 1];
+        const Interval ci = Percentiles(diffs, alpha);
+        const double tv = RatioEstimate(t), cv = RatioEstimate(c), diff = tv - cv;
+        double p_value = NAN;
+        if (std::isfinite(diff) && std::isfinite(ci.se)) {
+          p_value = ci.se > 0 ? 2 * (1 - stats::NormalCdf(std::abs(diff) / ci.se)) : (diff == 0 ? 1.0 : 0.0);
+        }
+        double true_diff = NAN;
+        const auto& ct = control < 0 ? logging_truth_rounds : truth_rounds[control];
+        if (!truth_rounds[p].empty() && !ct.empty()) {
+          true_diff = 0;
+          for (uint32_t r : rounds)
+            true_diff += (truth_rounds[p][r] - ct[r]) / static_cast<double>(rounds.size());
+        }
+        seg_p.push_back(p_value);
+        rows.push_back({{"segment", seg.names[g]},
+                        {"rounds", rounds.size()},
+                        {"treatment", policies[p].name},
+                        {"estimator", estimators[primary].name},
+                        {"treatment_value", JsonNumber(tv)},
+                        {"control_value", JsonNumber(cv)},
+                        {"difference", JsonNumber(diff)},
+                        {"ci_low", JsonNumber(ci.low)},
+                        {"ci_high", JsonNumber(ci.high)},
+                        {"p_value", JsonNumber(p_value)},
+                        {"true_difference", JsonNumber(true_diff)}});
+      }
+    }
+    std::vector<double> adj = seg_p;
+    if (options.correction == "holm") adj = stats::HolmAdjust(seg_p);
+    if (options.correction == "bh") adj = stats::BenjaminiHochbergAdjust(seg_p);
+    for (size_t i = 0; i < rows.size(); ++i) {
+      rows[i]["p_adjusted"] = JsonNumber(adj[i]);
+      const double diff = rows[i]["difference"].is_number() ? rows[i]["difference"].get<double>() : NAN;
+      rows[i]["verdict"] = stats::Verdict(adj[i], diff, alpha, true);
+    }
+    segments.push_back({{"profiler", seg.profiler}, {"comparisons", std::move(rows)}});
+  }
+
   json logged = {{"source", logs.source},
                  {"rounds", logs.num_rounds},
                  {"slate_size", logs.slate_size},
@@ -307,7 +376,8 @@ json AnalyseOffPolicy(const LoggedFeedback& logs, std::span<const OpePolicyInput
           {"bootstrap_samples", options.bootstrap_samples},
           {"logging", std::move(logging)},
           {"policies", std::move(policies_json)},
-          {"comparisons", std::move(comparisons)}};
+          {"comparisons", std::move(comparisons)},
+          {"segments", std::move(segments)}};
 }
 
 json RunOffPolicy(const OpeEnv& env, std::vector<std::string>& warnings) {
@@ -411,6 +481,7 @@ json RunOffPolicy(const OpeEnv& env, std::vector<std::string>& warnings) {
       policies.push_back(std::move(in));
     }
 
+    std::vector<OpeSegmentation> options_segmentations;
     std::vector<EstimatorHandle> handles;
     std::vector<OpeEstimatorInput> estimators;
     for (const PluginUse& use : spec.ope.estimators) {
@@ -425,6 +496,31 @@ json RunOffPolicy(const OpeEnv& env, std::vector<std::string>& warnings) {
       e.params_json = ParamsToJson(e.params);
       estimators.push_back(std::move(e));
     }
+    // the experiment's profilers, fitted on the same training data, segment the logged users
+    for (const PluginUse& use : spec.profilers) {
+      try {
+        ProfilerHandle profiler = env.registry.CreateProfiler(use.plugin);
+        Params params;
+        Status s = Params::Build(profiler.info().param_specs(), use.params, params);
+        ScenarioLogger logger("ope, profiler " + use.plugin + ": ");
+        if (s.ok())
+          s = profiler->Fit(train.view(), params, Context{spec.seed, env.threads, &logger, nullptr});
+        OpeSegmentation seg;
+        seg.profiler = use.plugin;
+        std::vector<uint32_t> of_user(data.num_users(), 0);
+        if (s.ok()) s = profiler->Segments(seg.names, of_user);
+        if (!s.ok()) throw Error(s.ToString());
+        const uint32_t unknown = static_cast<uint32_t>(seg.names.size());
+        if (unknown_users > 0) seg.names.push_back("not in [dataset]");
+        for (uint32_t r = 0; r < logs.num_rounds; ++r) {
+          const int64_t u = user_in_data[logs.round_user[r]];
+          seg.round_segment.push_back(u < 0 ? unknown : std::min(of_user[u], unknown));
+        }
+        options_segmentations.push_back(std::move(seg));
+      } catch (const std::exception& e) {
+        ope_warnings.push_back("ope, profiler " + use.plugin + " failed: " + e.what());
+      }
+    }
     RewardModel model = spec.ope.reward_model == "oracle"
                             ? OracleModel(logs)
                             : FitItemPositionModel(logs, static_cast<uint32_t>(spec.ope.reward_model_folds));
@@ -435,6 +531,7 @@ json RunOffPolicy(const OpeEnv& env, std::vector<std::string>& warnings) {
     options.correction = spec.ope.correction;
     options.bootstrap_samples = spec.ope.bootstrap_samples;
     options.seed = spec.seed;
+    options.segmentations = std::move(options_segmentations);
     if (options.control != "logging" &&
         std::none_of(policies.begin(), policies.end(),
                      [&](const OpePolicyInput& p) { return p.name == options.control; })) {

@@ -75,6 +75,13 @@ struct OpeEstimatorInput {
   nlohmann::json params_json = nlohmann::json::object();
 };
 
+// Users put into segments by a profiler: round_segment[r] indexes names.
+struct OpeSegmentation {
+  std::string profiler;
+  std::vector<std::string> names;
+  std::vector<uint32_t> round_segment;
+};
+
 struct OpeAnalysisOptions {
   std::string control = "logging";
   std::string primary_estimator;
@@ -82,6 +89,8 @@ struct OpeAnalysisOptions {
   std::string correction = "holm";
   int bootstrap_samples = 500;
   uint64_t seed = 42;
+  // the offline A/B of the primary estimator is also broken down by these
+  std::vector<OpeSegmentation> segmentations;
 };
 
 // Everything after the scores: the body of the "ope" section (without the

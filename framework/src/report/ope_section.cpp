@@ -80,6 +80,19 @@ void RenderOpeMarkdown(const Json& results, std::string& out) {
            (truth ? " " + FormatSignedMetric(NumberAt(c, "true_difference")) + " |" : "") + "\n";
   }
   out += "\n";
+  for (const Json& seg : ArrayAt(ope, "segments")) {
+    out += "By segment of " + EscapeMarkdown(StringAt(seg, "profiler")) + ":\n\n";
+    out += "| segment | rounds | policy | difference | interval | adjusted p | verdict |" +
+           std::string(truth ? " true difference |" : "") + "\n|---|---|---|---|---|---|---|" + (truth ? "---|" : "") +
+           "\n";
+    for (const Json& c : ArrayAt(seg, "comparisons")) {
+      out += "| " + EscapeMarkdown(StringAt(c, "segment")) + " | " + FormatCount(NumberAt(c, "rounds")) + " | " +
+             EscapeMarkdown(StringAt(c, "treatment")) + " | " + FormatSignedMetric(NumberAt(c, "difference")) + " | " +
+             SignedInterval(c) + " | " + FormatPValue(NumberAt(c, "p_adjusted")) + " | " + EscapeMarkdown(Verdict(c)) +
+             " |" + (truth ? " " + FormatSignedMetric(NumberAt(c, "true_difference")) + " |" : "") + "\n";
+    }
+    out += "\n";
+  }
   for (const Json& p : ArrayAt(ope, "policies")) {
     const Json& d = ObjectAt(p, "diagnostics");
     out += "### " + EscapeMarkdown(StringAt(p, "name")) + " (" + EscapeMarkdown(StringAt(p, "policy")) +
@@ -140,6 +153,20 @@ void RenderOpeHtml(const Json& results, std::string& out) {
            (truth ? "<td>" + FormatSignedMetric(NumberAt(c, "true_difference")) + "</td>" : "") + "</tr>";
   }
   out += "</tbody></table>";
+  for (const Json& seg : ArrayAt(ope, "segments")) {
+    out += "<h4>By segment of " + EscapeHtml(StringAt(seg, "profiler")) + "</h4>";
+    out += "<table><thead><tr><th>segment</th><th>rounds</th><th>policy</th><th>difference</th><th>interval</th>"
+           "<th>adjusted p</th><th>verdict</th>" +
+           std::string(truth ? "<th>true difference</th>" : "") + "</tr></thead><tbody>";
+    for (const Json& c : ArrayAt(seg, "comparisons")) {
+      out += "<tr><td>" + EscapeHtml(StringAt(c, "segment")) + "</td><td>" + FormatCount(NumberAt(c, "rounds")) +
+             "</td><td>" + EscapeHtml(StringAt(c, "treatment")) + "</td><td>" +
+             FormatSignedMetric(NumberAt(c, "difference")) + "</td><td>" + SignedInterval(c) + "</td><td>" +
+             FormatPValue(NumberAt(c, "p_adjusted")) + "</td><td>" + VerdictBadge(Verdict(c)) + "</td>" +
+             (truth ? "<td>" + FormatSignedMetric(NumberAt(c, "true_difference")) + "</td>" : "") + "</tr>";
+    }
+    out += "</tbody></table>";
+  }
   for (const Json& p : ArrayAt(ope, "policies")) {
     const Json& d = ObjectAt(p, "diagnostics");
     const double t = NumberAt(p, "truth");
