@@ -118,7 +118,8 @@ TEST_CASE("an experiment with logged data reports estimates, truth, verdicts and
   std::stringstream text;
   text << md.rdbuf();
   CHECK_THAT(text.str(), Catch::Contains("## Off-policy evaluation") &&
-                             Catch::Contains("| als-epsilon-greedy |") && Catch::Contains("True value:") && Catch::Contains("By segment of activity"));
+                             Catch::Contains("| als-epsilon-greedy |") && Catch::Contains("True value:") &&
+                             Catch::Contains("By segment of activity"));
   const std::string html = RenderHtml(outcome.results);
   CHECK_THAT(html, Catch::Contains("<section id=\"ope\">") && Catch::Contains("href=\"#ope\"") &&
                        Catch::Contains("truth "));

@@ -96,6 +96,13 @@ TEST_CASE("mistakes in [logged] and [ope] are errors at their place", "[ope][spe
     CHECK_THROWS_WITH(Parse("[logged]\nfile = \"x.csv\"\n[ope]\nreward_model = \"oracle\"\n"),
                       Contains("\"oracle\" needs logs with known truth"));
   }
+  SECTION("a reward model from an arm that names none, or an unknown one") {
+    CHECK_THROWS_WITH(Parse("[logged]\nformat = \"synthetic\"\n[ope]\nreward_model = \"arm\"\n"),
+                      Contains("ope.toml:16") && Contains("needs reward_model_arm"));
+    CHECK_THROWS_WITH(
+        Parse("[logged]\nformat = \"synthetic\"\n[ope]\nreward_model = \"arm\"\nreward_model_arm = \"al\"\n"),
+        Contains("ope.toml:17:20") && Contains("no arm named 'al' (did you mean 'als'?)"));
+  }
   SECTION("a slate longer than the shelf") {
     CHECK_THROWS_WITH(Parse("[logged]\nformat = \"synthetic\"\nactions = 2\nslate_size = 3\n[ope]\n"),
                       Contains("ope.toml:16:14") && Contains("3 positions need at least as many actions"));

@@ -130,3 +130,34 @@ TEST_CASE("bootstrap intervals cover the truth near the nominal rate", "[ope][si
     CHECK(static_cast<double>(c) / seeds <= 0.99);
   }
 }
+
+TEST_CASE("a reward model calibrated from informative scores beats the item-position rate",
+          "[ope][simulator]") {
+  const LoggedFeedback logs = Simulate(31, 20000);
+  const uint32_t A = logs.num_actions(), K = logs.slate_size;
+  // scores that order items by the true click probability, on no particular scale
+  std::vector<double> scores(logs.user_ids.size() * A);
+  for (size_t u = 0; u < logs.user_ids.size(); ++u) {
+    for (uint32_t a = 0; a < A; ++a) scores[u * A + a] = 7 * logs.truth[(u * A + a) * K] + 2;
+  }
+  const RewardModel calibrated = FitScoreModel(logs, scores, 2);
+  const RewardModel rate = FitItemPositionModel(logs, 2);
+  double err_calibrated = 0, err_rate = 0;
+  for (uint32_t r = 0; r < logs.num_rounds; ++r) {
+    const size_t u = logs.round_user[r];
+    for (uint32_t a = 0; a < A; ++a) {
+      for (uint32_t k = 0; k < K; ++k) {
+        const double q = logs.truth[(u * A + a) * K + k];
+        err_calibrated += std::abs(calibrated.At(logs, r, a, k) - q);
+        err_rate += std::abs(rate.At(logs, r, a, k) - q);
+      }
+    }
+  }
+  INFO("mean absolute error: calibrated " << err_calibrated / (logs.num_rounds * A * K) << ", item-position "
+                                          << err_rate / (logs.num_rounds * A * K));
+  CHECK(err_calibrated / (logs.num_rounds * A * K) < 0.05);
+  CHECK(err_calibrated < 0.6 * err_rate);
+  LoggedFeedback revenue = logs;
+  revenue.reward[0] = 3.0;
+  CHECK_THROWS_WITH(FitScoreModel(revenue, scores, 2), Catch::Contains("needs rewards in [0, 1]"));
+}

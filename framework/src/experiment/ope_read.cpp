@@ -292,6 +292,18 @@ void ReadOpe(const toml::table& table, ExperimentSpec& spec) {
            "\"synthetic\", or logged.truth)");
     }
   }
+  if (auto f = reader.Get("reward_model_arm")) {
+    if (o.reward_model != "arm") Fail(f->where(), "ope.reward_model_arm: only for reward_model = \"arm\"");
+    o.reward_model_arm = f->NonEmptyString();
+    o.where["reward_model_arm"] = f->where();
+    if (std::find(arms.begin(), arms.end(), o.reward_model_arm) == arms.end()) {
+      std::string hint = DidYouMean(o.reward_model_arm, arms);
+      if (hint.empty()) hint = " (arms: " + Join(arms, ", ") + ")";
+      Fail(f->where(), "ope.reward_model_arm: no arm named '" + o.reward_model_arm + "'" + hint);
+    }
+  } else if (o.reward_model == "arm") {
+    Fail(o.where["reward_model"], "ope.reward_model = \"arm\" needs reward_model_arm = \"<an arm>\"");
+  }
   if (auto f = reader.Get("reward_model_folds")) {
     o.reward_model_folds = static_cast<int>(f->Int("an integer in 1..20", FoldCount));
     o.where["reward_model_folds"] = f->where();
@@ -391,6 +403,7 @@ nlohmann::json OffPolicyJson(const ExperimentSpec& spec, const PluginCatalog* ca
                 {"control", o.control},
                 {"primary_estimator", o.primary_estimator},
                 {"reward_model", o.reward_model},
+                {"reward_model_arm", o.reward_model_arm},
                 {"reward_model_folds", o.reward_model_folds},
                 {"bootstrap_samples", o.bootstrap_samples},
                 {"alpha", o.alpha},

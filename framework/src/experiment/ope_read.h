@@ -35,14 +35,15 @@ inline constexpr std::string_view kLoggedKeys[] = {"format",
                                                    "epsilon",
                                                    "position_decay",
                                                    "seed"};
-inline constexpr std::string_view kOpeKeys[] = {"estimators",        "policies",     "control",
-                                                "primary_estimator", "reward_model", "reward_model_folds",
-                                                "bootstrap_samples", "alpha",        "correction"};
+inline constexpr std::string_view kOpeKeys[] = {
+    "estimators",   "policies",           "control",          "primary_estimator",
+    "reward_model", "reward_model_folds", "reward_model_arm", "bootstrap_samples",
+    "alpha",        "correction"};
 inline constexpr std::string_view kOpePolicyKeys[] = {"name", "arm", "policy", "temperature", "epsilon"};
 inline constexpr std::string_view kLoggedFormats[] = {"csv", "open-bandit", "synthetic"};
 inline constexpr std::string_view kLoggingPolicyNames[] = {"uniform", "popularity-softmax", "epsilon-greedy"};
 inline constexpr std::string_view kTargetPolicyNames[] = {"top-k", "softmax", "epsilon-greedy"};
-inline constexpr std::string_view kRewardModels[] = {"item-position", "oracle"};
+inline constexpr std::string_view kRewardModels[] = {"item-position", "arm", "oracle"};
 inline constexpr std::string_view kDefaultEstimators[] = {"dm", "ips",       "snips",
                                                           "dr", "switch_dr", "clipped_ips"};
 

@@ -60,11 +60,13 @@ struct OpePolicySpec {
 struct OpeSpec {
   bool present = false;
   std::vector<PluginUse> estimators;  // estimator plugins; default dm, ips, snips, dr, switch_dr, clipped_ips
-  std::vector<OpePolicySpec> policies;         // default: every arm, top-k
-  std::string control = "logging";             // "logging" (its on-policy value) or a policy name
-  std::string primary_estimator;               // the estimator of the verdicts; default dr (else the first)
-  std::string reward_model = "item-position";  // item-position | oracle (simulated logs only)
-  int reward_model_folds = 2;                  // cross-fitting folds of the item-position model
+  std::vector<OpePolicySpec> policies;  // default: every arm, top-k
+  std::string control = "logging";      // "logging" (its on-policy value) or a policy name
+  std::string primary_estimator;        // the estimator of the verdicts; default dr (else the first)
+  // item-position | arm (calibrated scores of reward_model_arm) | oracle (simulated logs only)
+  std::string reward_model = "item-position";
+  std::string reward_model_arm;  // reward_model = "arm": an arm of [[arms]]
+  int reward_model_folds = 2;    // cross-fitting folds of the item-position model
   int bootstrap_samples = 500;
   double alpha = 0.05;
   std::string correction = "holm";  // holm | bh | none, over every policy x estimator comparison

@@ -2,6 +2,7 @@
 
 #include <tbb/parallel_for.h>
 
+#include <Eigen/Dense>
 #include <algorithm>
 #include <cmath>
 
@@ -93,6 +94,80 @@ RewardModel FitItemPositionModel(const LoggedFeedback& logs, uint32_t folds, dou
         m.table[f * c.size() + j] = (c[j] + prior_strength * prior) / (s[j] + prior_strength);
       }
     }
+  }
+  return m;
+}
+
+RewardModel FitScoreModel(const LoggedFeedback& logs, std::span<const double> user_scores, uint32_t folds) {
+  const uint32_t K = logs.slate_size, A = logs.num_actions();
+  const size_t U = logs.user_ids.size();
+  if (folds == 0) folds = 1;
+  for (size_t slot = 0; slot < logs.reward.size(); ++slot) {
+    if (logs.shown(slot) && (logs.reward[slot] < 0 || logs.reward[slot] > 1)) {
+      throw Error(
+          "a reward model from an arm's scores needs rewards in [0, 1] (clicks, conversions); found " +
+          std::to_string(logs.reward[slot]));
+    }
+  }
+  // z: the scores standardised per user over the actions it can score
+  std::vector<double> z(U * A, 0.0);
+  for (size_t u = 0; u < U; ++u) {
+    double mean = 0, sq = 0, n = 0;
+    for (uint32_t a = 0; a < A; ++a) {
+      const double x = user_scores[u * A + a];
+      if (x > kNeverScore) mean += x, n += 1;
+    }
+    mean = n > 0 ? mean / n : 0.0;
+    for (uint32_t a = 0; a < A; ++a) {
+      const double x = user_scores[u * A + a];
+      if (x > kNeverScore) sq += (x - mean) * (x - mean);
+    }
+    const double sd = n > 1 && sq > 0 ? std::sqrt(sq / (n - 1)) : 1.0;
+    for (uint32_t a = 0; a < A; ++a) {
+      const double x = user_scores[u * A + a];
+      z[u * A + a] = x > kNeverScore ? (x - mean) / sd : -3.0;
+    }
+  }
+  RewardModel m;
+  m.kind = "arm-scores";
+  m.folds = folds;
+  m.row_of_round.resize(logs.num_rounds);
+  m.table.assign(static_cast<size_t>(folds) * U * A * K, 0.0);
+  const size_t P = K + 1;  // b_1..b_K, c
+  for (uint32_t f = 0; f < folds; ++f) {
+    std::vector<double> beta(P, 0.0);
+    for (int iteration = 0; iteration < 25; ++iteration) {
+      Eigen::MatrixXd H = Eigen::MatrixXd::Identity(P, P) * 1e-3;
+      Eigen::VectorXd g = -1e-3 * Eigen::Map<Eigen::VectorXd>(beta.data(), P);
+      for (uint32_t r = 0; r < logs.num_rounds; ++r) {
+        if (folds > 1 && r % folds == f) continue;  // learn from the other folds
+        const size_t u = logs.round_user[r];
+        for (uint32_t k = 0; k < K; ++k) {
+          const size_t slot = static_cast<size_t>(r) * K + k;
+          if (!logs.shown(slot)) continue;
+          const double x = z[u * A + logs.item[slot]];
+          const double p = 1 / (1 + std::exp(-(beta[k] + beta[K] * x)));
+          const double w = std::max(p * (1 - p), 1e-9), e = logs.reward[slot] - p;
+          g(k) += e, g(K) += e * x;
+          H(k, k) += w, H(k, K) += w * x, H(K, k) += w * x, H(K, K) += w * x * x;
+        }
+      }
+      const Eigen::VectorXd step = H.ldlt().solve(g);
+      for (size_t j = 0; j < P; ++j) beta[j] += step(j);
+      if (step.norm() < 1e-10) break;
+    }
+    for (size_t u = 0; u < U; ++u) {
+      for (uint32_t a = 0; a < A; ++a) {
+        for (uint32_t k = 0; k < K; ++k) {
+          m.table[((static_cast<size_t>(f) * U + u) * A + a) * K + k] =
+              1 / (1 + std::exp(-(beta[k] + beta[K] * z[u * A + a])));
+        }
+      }
+    }
+  }
+  for (uint32_t r = 0; r < logs.num_rounds; ++r) {
+    const uint32_t f = folds == 1 ? 0 : r % folds;
+    m.row_of_round[r] = static_cast<uint32_t>(f * U + logs.round_user[r]);
   }
   return m;
 }

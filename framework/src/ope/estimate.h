@@ -45,6 +45,12 @@ struct RewardModel {
 // folds by round index modulo `folds`), shrunk towards the position's mean
 // with `prior_strength` pseudo-rounds. folds = 1 fits on every round.
 RewardModel FitItemPositionModel(const LoggedFeedback& logs, uint32_t folds, double prior_strength = 10);
+// A reward model from a recommender's scores (user * A + a, as for
+// EvaluateTarget): q(x, a, k) = sigmoid(b_k + c z(x, a)), z the scores
+// standardised over the actions for the user, fitted by logistic regression
+// (Newton's method, a small ridge) on the logged rows and cross-fitted like
+// FitItemPositionModel. Throws Error when a reward is outside [0, 1].
+RewardModel FitScoreModel(const LoggedFeedback& logs, std::span<const double> user_scores, uint32_t folds);
 // The simulator's truth as the reward model (only to check estimators).
 // Throws Error when the logs carry no truth.
 RewardModel OracleModel(const LoggedFeedback& logs);

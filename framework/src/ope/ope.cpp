@@ -8,6 +8,7 @@
 #include <limits>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <unordered_map>
 
 #include "ope/logged_reader.h"
@@ -433,33 +434,31 @@ json RunOffPolicy(const OpeEnv& env, std::vector<std::string>& warnings) {
 
     std::map<std::string, FittedArm> fitted;
     std::map<std::string, std::string> arm_failure;
-    std::vector<OpePolicyInput> policies;
-    for (const OpePolicySpec& ps : spec.ope.policies) {
-      if (!fitted.count(ps.arm) && !arm_failure.count(ps.arm)) {
+    // the arm, fitted once; null (with a warning) when it failed
+    auto fitted_arm = [&](const std::string& name) -> const FittedArm* {
+      if (!fitted.count(name) && !arm_failure.count(name)) {
         const ArmSpec* arm = nullptr;
         for (const ArmSpec& a : spec.arms) {
-          if (a.name == ps.arm) arm = &a;
+          if (a.name == name) arm = &a;
         }
         try {
-          if (arm == nullptr) throw Error("no arm named '" + ps.arm + "'");
-          ScenarioLogger logger("ope, arm " + ps.arm + ": ");
-          fitted.emplace(ps.arm, fit(*arm, train.view(), Context{spec.seed, env.threads, &logger, nullptr}));
+          if (arm == nullptr) throw Error("no arm named '" + name + "'");
+          ScenarioLogger logger("ope, arm " + name + ": ");
+          fitted.emplace(name, fit(*arm, train.view(), Context{spec.seed, env.threads, &logger, nullptr}));
         } catch (const std::exception& e) {
-          arm_failure[ps.arm] = e.what();
-          ope_warnings.push_back("ope, arm " + ps.arm + " failed: " + e.what());
+          arm_failure[name] = e.what();
+          ope_warnings.push_back("ope, arm " + name + " failed: " + e.what());
         }
       }
-      if (arm_failure.count(ps.arm)) continue;
-      const FittedArm& arm = fitted.at(ps.arm);
-      OpePolicyInput in;
-      in.name = ps.name;
-      in.arm = ps.arm;
-      in.policy = {ParsePolicyKind(ps.policy), ps.temperature, ps.epsilon};
-      in.scores.assign(logs.user_ids.size() * A, 0.0);
+      return arm_failure.count(name) ? nullptr : &fitted.at(name);
+    };
+    // its score of every action for every logged user; throws Error when Score fails
+    auto scores_of = [&](const FittedArm& arm) {
+      std::vector<double> scores(logs.user_ids.size() * A, 0.0);
       std::string score_failure;
       std::mutex failure_mutex;
       tbb::parallel_for(size_t{0}, logs.user_ids.size(), [&](size_t u) {
-        double* row = in.scores.data() + u * A;
+        double* row = scores.data() + u * A;
         for (uint32_t a = 0; a < A; ++a) row[a] = kUnknownItemScore;
         if (user_in_data[u] < 0) {
           for (uint32_t a : known_actions) row[a] = 0.0;
@@ -474,8 +473,21 @@ json RunOffPolicy(const OpeEnv& env, std::vector<std::string>& warnings) {
         }
         for (size_t j = 0; j < known_actions.size(); ++j) row[known_actions[j]] = out[j];
       });
-      if (!score_failure.empty()) {
-        ope_warnings.push_back("ope, policy " + ps.name + ": Score failed: " + score_failure);
+      if (!score_failure.empty()) throw Error("Score failed: " + score_failure);
+      return scores;
+    };
+    std::vector<OpePolicyInput> policies;
+    for (const OpePolicySpec& ps : spec.ope.policies) {
+      const FittedArm* arm = fitted_arm(ps.arm);
+      if (arm == nullptr) continue;
+      OpePolicyInput in;
+      in.name = ps.name;
+      in.arm = ps.arm;
+      in.policy = {ParsePolicyKind(ps.policy), ps.temperature, ps.epsilon};
+      try {
+        in.scores = scores_of(*arm);
+      } catch (const Error& e) {
+        ope_warnings.push_back("ope, policy " + ps.name + ": " + e.what());
         continue;
       }
       policies.push_back(std::move(in));
@@ -521,9 +533,23 @@ json RunOffPolicy(const OpeEnv& env, std::vector<std::string>& warnings) {
         ope_warnings.push_back("ope, profiler " + use.plugin + " failed: " + e.what());
       }
     }
-    RewardModel model = spec.ope.reward_model == "oracle"
-                            ? OracleModel(logs)
-                            : FitItemPositionModel(logs, static_cast<uint32_t>(spec.ope.reward_model_folds));
+    const uint32_t folds = static_cast<uint32_t>(spec.ope.reward_model_folds);
+    std::optional<RewardModel> model;
+    if (spec.ope.reward_model == "oracle") {
+      model = OracleModel(logs);
+    } else if (spec.ope.reward_model == "arm") {
+      if (const FittedArm* arm = fitted_arm(spec.ope.reward_model_arm)) {
+        try {
+          model = FitScoreModel(logs, scores_of(*arm), folds);
+          model->kind = "arm-scores:" + spec.ope.reward_model_arm;
+        } catch (const Error& e) {
+          ope_warnings.push_back("ope, reward model from arm " + spec.ope.reward_model_arm + ": " + e.what());
+        }
+      }
+      if (!model) ope_warnings.push_back("ope: no reward model; dm, dr and switch_dr do not run");
+    } else {
+      model = FitItemPositionModel(logs, folds);
+    }
     OpeAnalysisOptions options;
     options.control = spec.ope.control;
     options.primary_estimator = spec.ope.primary_estimator;
@@ -539,7 +565,7 @@ json RunOffPolicy(const OpeEnv& env, std::vector<std::string>& warnings) {
                              "' failed; comparing against the logging policy instead");
       options.control = "logging";
     }
-    section = AnalyseOffPolicy(logs, policies, estimators, &model, options, ope_warnings);
+    section = AnalyseOffPolicy(logs, policies, estimators, model ? &*model : nullptr, options, ope_warnings);
     section["leakage"] = leakage;
     json failed = json::object();
     for (const auto& [arm, why] : arm_failure) failed[arm] = why;
