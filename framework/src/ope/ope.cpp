@@ -123,7 +123,7 @@ LoggedFeedback LoadLoggedFeedback(const LoggedSpec& spec, const Dataset& data) {
 
 EstimatorTerms RunEstimator(const OpeEstimatorInput& e, const EstimatorInputs& in) {
   EstimatorTerms t;
-  Estimator& estimator = const_cast<Estimator&>(*e.estimator);
+  Estimator& estimator = *e.estimator;
   const std::string missing = MissingInput(e.capabilities, in.Context());
   if (!missing.empty()) throw Error("estimator '" + e.name + "' cannot run: " + missing);
   Status s = estimator.Configure(e.params, in.Context());

@@ -69,7 +69,7 @@ struct OpePolicyInput {
 struct OpeEstimatorInput {
   std::string name;                      // the plugin name
   std::string plugin_id;                 // name@version
-  const Estimator* estimator = nullptr;  // configured anew for every policy: not shared across threads
+  Estimator* estimator = nullptr;  // configured anew for every policy: not shared across threads
   uint32_t capabilities = 0;             // EstimatorCapability bits of the plugin
   Params params;
   nlohmann::json params_json = nlohmann::json::object();

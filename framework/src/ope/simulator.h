@@ -21,7 +21,9 @@
 // propensities are exact. The truth table holds every (user, action,
 // position) click probability, so the true value of any policy is known.
 //
-// Deterministic: the same dataset and options give the same logs.
+// Deterministic: the same dataset and options give the same logs with one
+// standard library (the draws use <random>'s distributions, whose algorithms
+// the standard leaves to the implementation).
 #pragma once
 
 #include <cstdint>

@@ -7,7 +7,7 @@ namespace {
 
 const ParamSpec kParams[] = {
     {"self_normalize", ParamType::kBool, "false", 0, 0, nullptr,
-     "divide each position's sum by the sum of its weights instead of the number of rounds"}};
+     "divide by the sum of the slate weights instead of the number of rounds"}};
 
 }  // namespace
 
@@ -22,7 +22,6 @@ Status StandardSlateIps::Configure(const Params& params, const EstimatorContext&
         "prefix_propensity_column)");
   }
   self_normalize_ = params.GetBool("self_normalize");
-  slate_size_ = ctx.slate_size;
   return Status::Ok();
 }
 

@@ -17,7 +17,6 @@ class StandardSlateIps final : public Estimator {
 
  private:
   bool self_normalize_ = false;
-  uint32_t slate_size_ = 1;
 };
 
 std::span<const ParamSpec> StandardSlateIpsParamSpecs();
