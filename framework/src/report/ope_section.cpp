@@ -83,13 +83,14 @@ void RenderOpeMarkdown(const Json& results, std::string& out) {
   for (const Json& seg : ArrayAt(ope, "segments")) {
     out += "By segment of " + EscapeMarkdown(StringAt(seg, "profiler")) + ":\n\n";
     out += "| segment | rounds | policy | difference | interval | adjusted p | verdict |" +
-           std::string(truth ? " true difference |" : "") + "\n|---|---|---|---|---|---|---|" + (truth ? "---|" : "") +
-           "\n";
+           std::string(truth ? " true difference |" : "") + "\n|---|---|---|---|---|---|---|" +
+           (truth ? "---|" : "") + "\n";
     for (const Json& c : ArrayAt(seg, "comparisons")) {
-      out += "| " + EscapeMarkdown(StringAt(c, "segment")) + " | " + FormatCount(NumberAt(c, "rounds")) + " | " +
-             EscapeMarkdown(StringAt(c, "treatment")) + " | " + FormatSignedMetric(NumberAt(c, "difference")) + " | " +
-             SignedInterval(c) + " | " + FormatPValue(NumberAt(c, "p_adjusted")) + " | " + EscapeMarkdown(Verdict(c)) +
-             " |" + (truth ? " " + FormatSignedMetric(NumberAt(c, "true_difference")) + " |" : "") + "\n";
+      out += "| " + EscapeMarkdown(StringAt(c, "segment")) + " | " + FormatCount(NumberAt(c, "rounds")) +
+             " | " + EscapeMarkdown(StringAt(c, "treatment")) + " | " +
+             FormatSignedMetric(NumberAt(c, "difference")) + " | " + SignedInterval(c) + " | " +
+             FormatPValue(NumberAt(c, "p_adjusted")) + " | " + EscapeMarkdown(Verdict(c)) + " |" +
+             (truth ? " " + FormatSignedMetric(NumberAt(c, "true_difference")) + " |" : "") + "\n";
     }
     out += "\n";
   }
@@ -155,15 +156,17 @@ void RenderOpeHtml(const Json& results, std::string& out) {
   out += "</tbody></table>";
   for (const Json& seg : ArrayAt(ope, "segments")) {
     out += "<h4>By segment of " + EscapeHtml(StringAt(seg, "profiler")) + "</h4>";
-    out += "<table><thead><tr><th>segment</th><th>rounds</th><th>policy</th><th>difference</th><th>interval</th>"
-           "<th>adjusted p</th><th>verdict</th>" +
-           std::string(truth ? "<th>true difference</th>" : "") + "</tr></thead><tbody>";
+    out +=
+        "<table><thead><tr><th>segment</th><th>rounds</th><th>policy</th><th>difference</th><th>interval</th>"
+        "<th>adjusted p</th><th>verdict</th>" +
+        std::string(truth ? "<th>true difference</th>" : "") + "</tr></thead><tbody>";
     for (const Json& c : ArrayAt(seg, "comparisons")) {
-      out += "<tr><td>" + EscapeHtml(StringAt(c, "segment")) + "</td><td>" + FormatCount(NumberAt(c, "rounds")) +
-             "</td><td>" + EscapeHtml(StringAt(c, "treatment")) + "</td><td>" +
-             FormatSignedMetric(NumberAt(c, "difference")) + "</td><td>" + SignedInterval(c) + "</td><td>" +
-             FormatPValue(NumberAt(c, "p_adjusted")) + "</td><td>" + VerdictBadge(Verdict(c)) + "</td>" +
-             (truth ? "<td>" + FormatSignedMetric(NumberAt(c, "true_difference")) + "</td>" : "") + "</tr>";
+      out += "<tr><td>" + EscapeHtml(StringAt(c, "segment")) + "</td><td>" +
+             FormatCount(NumberAt(c, "rounds")) + "</td><td>" + EscapeHtml(StringAt(c, "treatment")) +
+             "</td><td>" + FormatSignedMetric(NumberAt(c, "difference")) + "</td><td>" + SignedInterval(c) +
+             "</td><td>" + FormatPValue(NumberAt(c, "p_adjusted")) + "</td><td>" + VerdictBadge(Verdict(c)) +
+             "</td>" + (truth ? "<td>" + FormatSignedMetric(NumberAt(c, "true_difference")) + "</td>" : "") +
+             "</tr>";
     }
     out += "</tbody></table>";
   }
@@ -184,7 +187,7 @@ void RenderOpeHtml(const Json& results, std::string& out) {
     if (std::isfinite(lo) && std::isfinite(hi) && !estimates.empty()) {
       if (hi - lo < 1e-12) lo -= 0.5, hi += 0.5;
       const double width = 560, left = 110, row = 18,
-                   height = row * static_cast<double>(estimates.size()) + 24;
+                   height = row * static_cast<double>(estimates.size()) + 36;
       auto X = [&](double x) { return left + (x - lo) / (hi - lo) * (width - left - 20); };
       char buf[256];
       out += "<svg role=\"img\" aria-label=\"estimates with intervals\" width=\"" +
@@ -210,12 +213,24 @@ void RenderOpeHtml(const Json& results, std::string& out) {
           out += buf;
         }
       }
+      // the axis and its two ends
+      std::snprintf(
+          buf, sizeof buf,
+          "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#999\"/>"
+          "<text x=\"%.1f\" y=\"%.1f\" font-size=\"10\" fill=\"#666\">%s</text>"
+          "<text x=\"%.1f\" y=\"%.1f\" font-size=\"10\" fill=\"#666\" text-anchor=\"end\">%s</text>",
+          X(lo), X(hi), height - 12, height - 12, X(lo), height - 1, FormatMetric(lo).c_str(), X(hi),
+          height - 1, FormatMetric(hi).c_str());
+      out += buf;
       if (std::isfinite(t)) {
+        const bool right = X(t) > width - 100;  // label on the left of the line near the right edge
         std::snprintf(
             buf, sizeof buf,
             "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"2\" y2=\"%.1f\" stroke=\"#D55E00\" stroke-dasharray=\"4 3\"/>"
-            "<text x=\"%.1f\" y=\"%.1f\" font-size=\"11\" fill=\"#D55E00\">truth %s</text>",
-            X(t), X(t), height - 14, X(t) + 3, height - 3, FormatMetric(t).c_str());
+            "<text x=\"%.1f\" y=\"%.1f\" font-size=\"11\" fill=\"#D55E00\" text-anchor=\"%s\">truth "
+            "%s</text>",
+            X(t), X(t), height - 12, right ? X(t) - 3 : X(t) + 3, height - 15, right ? "end" : "start",
+            FormatMetric(t).c_str());
         out += buf;
       }
       out += "</svg>";
