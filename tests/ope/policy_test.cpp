@@ -118,3 +118,27 @@ TEST_CASE("a slate longer than the action space is an error", "[ope][policy]") {
                     Catch::Contains("3 positions needs at least as many actions, found 2"));
   CHECK_THROWS_WITH(ParsePolicyKind("greedy"), Catch::Contains("expected top-k, softmax or epsilon-greedy"));
 }
+
+TEST_CASE("the cascade truth of a policy sums over its slates", "[ope][policy]") {
+  const std::vector<double> scores = {0.2, 0.9, 0.5}, attraction = {0.5, 0.2, 0.4};
+  // top-2 slate (1, 2): 0.2 + 0.8 * 0.4
+  CHECK(ExpectedCascadeReward({PolicyKind::kTopK}, scores, attraction, 2) == Approx(0.2 + 0.8 * 0.4));
+  // uniform over the 6 ordered pairs: mean of a(x) + (1 - a(x)) a(y)
+  double uniform = 0;
+  for (int x = 0; x < 3; ++x)
+    for (int y = 0; y < 3; ++y)
+      if (x != y) uniform += (attraction[x] + (1 - attraction[x]) * attraction[y]) / 6;
+  CHECK(ExpectedCascadeReward({PolicyKind::kEpsilonGreedy, 1, 1.0}, scores, attraction, 2) ==
+        Approx(uniform));
+  // softmax: by its prefix probabilities
+  const SlatePolicy softmax{PolicyKind::kSoftmax, 0.7, 0};
+  double expected = 0;
+  for (uint32_t x = 0; x < 3; ++x)
+    for (uint32_t y = 0; y < 3; ++y)
+      if (x != y) {
+        const uint32_t prefix[] = {x, y};
+        expected += PrefixProbability(softmax, scores, prefix) *
+                    (attraction[x] + (1 - attraction[x]) * attraction[y]);
+      }
+  CHECK(ExpectedCascadeReward(softmax, scores, attraction, 2) == Approx(expected));
+}

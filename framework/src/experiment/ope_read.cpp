@@ -61,8 +61,8 @@ constexpr std::string_view kCsvKeys[] = {
     "item_column",     "position_column", "reward_column", "propensity_column", "prefix_propensity_column",
     "timestamp_column"};
 constexpr std::string_view kObdKeys[] = {"items"};
-constexpr std::string_view kSyntheticKeys[] = {
-    "rounds", "actions", "logging_policy", "temperature", "epsilon", "position_decay", "seed"};
+constexpr std::string_view kSyntheticKeys[] = {"rounds",  "actions",        "logging_policy", "temperature",
+                                               "epsilon", "position_decay", "click_model",    "seed"};
 
 void ReadLogged(const toml::table& table, ExperimentSpec& spec) {
   LoggedSpec& l = spec.logged;
@@ -174,6 +174,10 @@ void ReadLogged(const toml::table& table, ExperimentSpec& spec) {
   if (auto f = reader.Get("position_decay")) {
     l.position_decay = f->Number("a non-negative number", NonNegative);
     l.where["position_decay"] = f->where();
+  }
+  if (auto f = reader.Get("click_model")) {
+    l.click_model = f->Choice(kClickModels);
+    l.where["click_model"] = f->where();
   }
   if (auto f = reader.Get("seed")) {
     l.seed = static_cast<uint64_t>(f->Int("a non-negative integer", NonNegativeInt));
@@ -368,6 +372,7 @@ nlohmann::json OffPolicyJson(const ExperimentSpec& spec, const PluginCatalog* ca
                    {"temperature", l.temperature},
                    {"epsilon", l.epsilon},
                    {"position_decay", l.position_decay},
+                   {"click_model", l.click_model},
                    {"seed", l.seed}});
   } else {
     logged["file"] = l.file.string();

@@ -34,6 +34,7 @@ inline constexpr std::string_view kLoggedKeys[] = {"format",
                                                    "temperature",
                                                    "epsilon",
                                                    "position_decay",
+                                                   "click_model",
                                                    "seed"};
 inline constexpr std::string_view kOpeKeys[] = {
     "estimators",   "policies",           "control",          "primary_estimator",
@@ -43,6 +44,7 @@ inline constexpr std::string_view kOpePolicyKeys[] = {"name", "arm", "policy", "
 inline constexpr std::string_view kLoggedFormats[] = {"csv", "open-bandit", "synthetic"};
 inline constexpr std::string_view kLoggingPolicyNames[] = {"uniform", "popularity-softmax", "epsilon-greedy"};
 inline constexpr std::string_view kTargetPolicyNames[] = {"top-k", "softmax", "epsilon-greedy"};
+inline constexpr std::string_view kClickModels[] = {"pbm", "cascade"};
 inline constexpr std::string_view kRewardModels[] = {"item-position", "arm", "oracle"};
 inline constexpr std::string_view kDefaultEstimators[] = {"dm", "ips",       "snips",
                                                           "dr", "switch_dr", "clipped_ips"};

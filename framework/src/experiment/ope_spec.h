@@ -43,7 +43,8 @@ struct LoggedSpec {
   double temperature = 1.0;
   double epsilon = 0.2;
   double position_decay = 1.0;
-  uint64_t seed = 0;  // 0: the experiment's seed
+  std::string click_model = "pbm";  // pbm | cascade (ope/simulator.h)
+  uint64_t seed = 0;                // 0: the experiment's seed
   std::map<std::string, SourceLocation> where;
 };
 

@@ -32,6 +32,8 @@ TargetOnLogs EvaluateTarget(const LoggedFeedback& logs, const SlatePolicy& polic
   const size_t U = logs.user_ids.size();
   if (user_scores.size() != U * A) throw Error("EvaluateTarget: expected one score per log user and action");
   TargetOnLogs t;
+  t.policy = policy;
+  t.scores.assign(user_scores.begin(), user_scores.end());
   t.marginal.resize(U * A * K);
   tbb::parallel_for(size_t{0}, U, [&](size_t u) {
     SlateMarginals(policy, user_scores.subspan(u * A, A), K,
@@ -239,6 +241,18 @@ std::vector<double> TrueValuePerRound(const LoggedFeedback& logs, const TargetOn
   if (!logs.has_truth()) return {};
   const uint32_t K = logs.slate_size, A = logs.num_actions();
   std::vector<double> out(logs.num_rounds, 0.0);
+  if (logs.click_model == "cascade") {
+    const size_t U = logs.user_ids.size();
+    std::vector<double> of_user(U);
+    tbb::parallel_for(size_t{0}, U, [&](size_t u) {
+      std::vector<double> attraction(A);
+      for (uint32_t a = 0; a < A; ++a) attraction[a] = logs.truth[(u * A + a) * K];
+      of_user[u] = ExpectedCascadeReward(
+          target.policy, std::span<const double>(target.scores).subspan(u * A, A), attraction, K);
+    });
+    for (uint32_t r = 0; r < logs.num_rounds; ++r) out[r] = of_user[logs.round_user[r]];
+    return out;
+  }
   for (uint32_t r = 0; r < logs.num_rounds; ++r) {
     const size_t u = logs.round_user[r];
     for (uint32_t k = 0; k < K; ++k) {
@@ -255,12 +269,17 @@ std::vector<double> TrueValuePerRound(const LoggedFeedback& logs, const TargetOn
 std::vector<double> TrueLoggingValuePerRound(const LoggedFeedback& logs) {
   if (!logs.has_truth()) return {};
   const uint32_t K = logs.slate_size, A = logs.num_actions();
+  const bool cascade = logs.click_model == "cascade";
   std::vector<double> out(logs.num_rounds, 0.0);
   for (uint32_t r = 0; r < logs.num_rounds; ++r) {
     const size_t u = logs.round_user[r];
+    double survive = 1;  // cascade: no click above
     for (uint32_t k = 0; k < K; ++k) {
       const size_t slot = static_cast<size_t>(r) * K + k;
-      if (logs.shown(slot)) out[r] += logs.truth[(u * A + logs.item[slot]) * K + k];
+      if (!logs.shown(slot)) continue;
+      const double q = logs.truth[(u * A + logs.item[slot]) * K + k];
+      out[r] += cascade ? survive * q : q;
+      survive *= 1 - q;
     }
   }
   return out;

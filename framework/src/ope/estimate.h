@@ -20,6 +20,8 @@ struct TargetOnLogs {
   std::vector<double> marginal;           // per log user: (user * A + a) * K + k
   std::vector<double> propensity;         // per slot: pi(logged item at its position)
   std::vector<double> prefix_propensity;  // per slot: pi(logged prefix); empty when the logs have none
+  SlatePolicy policy;                     // what it was built from (for the truth of cascade logs)
+  std::vector<double> scores;
 };
 
 // `user_scores` holds the policy's score of every action for every log
@@ -70,7 +72,8 @@ EstimatorInputs BuildEstimatorInputs(const LoggedFeedback& logs, const TargetOnL
 
 // The true value of a target policy on the logged rounds: the mean over
 // rounds of the expected total reward at the positions the round fills,
-// from the truth table. NaN without truth.
+// from the truth table (cascade logs: the expected clicks of the policy's
+// slates, every position filled). NaN without truth.
 double TrueValue(const LoggedFeedback& logs, const TargetOnLogs& target);
 // The same per round (its expected total reward); empty without truth.
 std::vector<double> TrueValuePerRound(const LoggedFeedback& logs, const TargetOnLogs& target);

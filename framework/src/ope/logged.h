@@ -38,6 +38,10 @@ struct LoggedFeedback {
   std::vector<double> truth;
   // what the simulator used, for the report (empty for files)
   std::string logging_policy;
+  // how the truth table reads: "pbm" (expected reward of the item at the
+  // position) or "cascade" (attraction of the item; the first click ends
+  // the round). Files: "pbm".
+  std::string click_model = "pbm";
   // findings about propensities that do not fit the slate model (at most a
   // few examples, with file:line), and their count
   std::vector<std::string> findings;

@@ -115,6 +115,7 @@ LoggedFeedback LoadLoggedFeedback(const LoggedSpec& spec, const Dataset& data) {
     o.temperature = spec.temperature;
     o.epsilon = spec.epsilon;
     o.position_decay = spec.position_decay;
+    o.click_model = spec.click_model;
     o.seed = spec.seed;
     return SimulateLoggedFeedback(data, o);
   }
@@ -361,6 +362,7 @@ json AnalyseOffPolicy(const LoggedFeedback& logs, std::span<const OpePolicyInput
                  {"has_prefix_propensity", logs.has_prefix_propensity()},
                  {"has_truth", logs.has_truth()},
                  {"logging_policy", logs.logging_policy},
+                 {"click_model", logs.click_model},
                  {"findings", logs.findings},
                  {"findings_count", logs.findings_count}};
   json estimators_json = json::array();

@@ -67,10 +67,10 @@ struct OpePolicyInput {
 
 // One configured estimator plugin.
 struct OpeEstimatorInput {
-  std::string name;                      // the plugin name
-  std::string plugin_id;                 // name@version
+  std::string name;                // the plugin name
+  std::string plugin_id;           // name@version
   Estimator* estimator = nullptr;  // configured anew for every policy: not shared across threads
-  uint32_t capabilities = 0;             // EstimatorCapability bits of the plugin
+  uint32_t capabilities = 0;       // EstimatorCapability bits of the plugin
   Params params;
   nlohmann::json params_json = nlohmann::json::object();
 };

@@ -94,6 +94,71 @@ void CheckSlate(size_t actions, size_t slate_size) {
 
 }  // namespace
 
+namespace {
+
+// value += P(prefix + a) * P(no click above) * attraction[a], over every
+// ordered prefix; `conditional` gives P(a next | prefix).
+template <class Conditional>
+void CascadeWalk(std::span<const double> attraction, uint32_t slate_size, std::vector<uint8_t>& used,
+                 uint32_t depth, double probability, double survive, const Conditional& conditional,
+                 double& value) {
+  for (uint32_t a = 0; a < attraction.size(); ++a) {
+    if (used[a]) continue;
+    const double c = probability * conditional(a, depth);
+    if (c <= 0) continue;
+    value += c * survive * attraction[a];
+    if (depth + 1 < slate_size) {
+      used[a] = 1;
+      CascadeWalk(attraction, slate_size, used, depth + 1, c, survive * (1 - attraction[a]), conditional,
+                  value);
+      used[a] = 0;
+    }
+  }
+}
+
+}  // namespace
+
+double ExpectedCascadeReward(const SlatePolicy& policy, std::span<const double> scores,
+                             std::span<const double> attraction, uint32_t slate_size) {
+  const size_t actions = scores.size();
+  CheckSlate(actions, slate_size);
+  if (PrefixCount(actions, slate_size) > kMaxSoftmaxPrefixes) {
+    throw Error("cascade truth over " + std::to_string(actions) + " actions and " +
+                std::to_string(slate_size) + " positions sums over more than " +
+                std::to_string(kMaxSoftmaxPrefixes) + " prefixes");
+  }
+  std::vector<uint8_t> used(actions, 0);
+  auto greedy_value = [&] {
+    const std::vector<uint32_t> order = RankActions(scores);
+    double value = 0, survive = 1;
+    for (uint32_t k = 0; k < slate_size; ++k) {
+      value += survive * attraction[order[k]];
+      survive *= 1 - attraction[order[k]];
+    }
+    return value;
+  };
+  if (policy.kind == PolicyKind::kSoftmax) {
+    const std::vector<double> p = SoftmaxProbabilities(scores, policy.temperature);
+    double value = 0;
+    auto conditional = [&](uint32_t a, uint32_t) {
+      double remaining = 0;
+      for (size_t b = 0; b < actions; ++b) {
+        if (!used[b]) remaining += p[b];
+      }
+      return remaining > 0 ? p[a] / remaining : 0.0;
+    };
+    CascadeWalk(attraction, slate_size, used, 0, 1.0, 1.0, conditional, value);
+    return value;
+  }
+  const double epsilon = policy.kind == PolicyKind::kTopK ? 0.0 : policy.epsilon;
+  double uniform = 0;
+  if (epsilon > 0) {
+    auto conditional = [&](uint32_t, uint32_t depth) { return 1.0 / static_cast<double>(actions - depth); };
+    CascadeWalk(attraction, slate_size, used, 0, 1.0, 1.0, conditional, uniform);
+  }
+  return (1 - epsilon) * greedy_value() + epsilon * uniform;
+}
+
 PolicyKind ParsePolicyKind(const std::string& name) {
   if (name == "top-k") return PolicyKind::kTopK;
   if (name == "softmax") return PolicyKind::kSoftmax;

@@ -56,6 +56,14 @@ double PrefixProbability(const SlatePolicy& policy, std::span<const double> scor
 void SampleSlate(const SlatePolicy& policy, std::span<const double> scores, std::mt19937_64& rng,
                  std::span<uint32_t> out);
 
+// The expected number of clicks of a slate drawn from the policy under a
+// cascade model: the user scans down, clicks the action at position k with
+// probability attraction[a] if nothing above was clicked, then leaves:
+// sum over slates of P(slate) sum_k attraction[s_k] prod_{j<k} (1 - attraction[s_j]).
+// Exact (a walk over the ordered prefixes, bounded like the marginals).
+double ExpectedCascadeReward(const SlatePolicy& policy, std::span<const double> scores,
+                             std::span<const double> attraction, uint32_t slate_size);
+
 // The ranking: action indices by score descending, index ascending on ties.
 std::vector<uint32_t> RankActions(std::span<const double> scores);
 

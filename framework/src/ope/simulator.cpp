@@ -65,6 +65,10 @@ LoggedFeedback SimulateLoggedFeedback(const Dataset& data, const LoggedSimOption
                 " (at most logged.actions), found " + std::to_string(o.slate_size));
   }
   const uint32_t K = o.slate_size, A = o.actions;
+  if (o.click_model != "pbm" && o.click_model != "cascade") {
+    throw Error("logged.click_model: unknown '" + o.click_model + "' (expected pbm or cascade)");
+  }
+  const bool cascade = o.click_model == "cascade";
 
   // the shelf: most popular items, smaller id first on ties
   std::vector<uint64_t> count(data.num_items(), 0);
@@ -84,6 +88,7 @@ LoggedFeedback SimulateLoggedFeedback(const Dataset& data, const LoggedSimOption
   LoggedFeedback logs;
   logs.source = "synthetic";
   logs.logging_policy = o.logging_policy;
+  logs.click_model = o.click_model;
   logs.num_rounds = o.rounds;
   logs.slate_size = K;
   for (uint32_t a : shelf) logs.action_ids.push_back(data.item_ids[a]);
@@ -132,7 +137,10 @@ LoggedFeedback SimulateLoggedFeedback(const Dataset& data, const LoggedSimOption
   logs.truth.resize(U * A * K);
   for (size_t u = 0; u < U; ++u) {
     for (uint32_t a = 0; a < A; ++a) {
-      for (uint32_t k = 0; k < K; ++k) logs.truth[(u * A + a) * K + k] = theta[k] * base[u * A + a];
+      for (uint32_t k = 0; k < K; ++k) {
+        // cascade: the attraction, whatever the position (the position effect is the stop)
+        logs.truth[(u * A + a) * K + k] = cascade ? base[u * A + a] : theta[k] * base[u * A + a];
+      }
     }
   }
 
@@ -181,6 +189,7 @@ LoggedFeedback SimulateLoggedFeedback(const Dataset& data, const LoggedSimOption
     std::span<double> m(marginals.data() + u * A * K, static_cast<size_t>(A) * K);
     if (m[0] < 0) SlateMarginals(logger, s, K, m);
     SampleSlate(logger, s, rng, slate);
+    bool clicked = false;
     for (uint32_t k = 0; k < K; ++k) {
       const size_t slot = static_cast<size_t>(r) * K + k;
       const uint32_t a = slate[k];
@@ -188,7 +197,10 @@ LoggedFeedback SimulateLoggedFeedback(const Dataset& data, const LoggedSimOption
       logs.propensity[slot] = m[static_cast<size_t>(a) * K + k];
       logs.prefix_propensity[slot] =
           PrefixProbability(logger, s, std::span<const uint32_t>(slate.data(), k + 1));
-      logs.reward[slot] = unit(rng) < logs.truth[(u * A + a) * K + k] ? 1.0 : 0.0;
+      const double u01 = unit(rng);  // drawn at every position: the stream does not depend on the clicks
+      // cascade: the user scans down and leaves after the first click
+      logs.reward[slot] = !(cascade && clicked) && u01 < logs.truth[(u * A + a) * K + k] ? 1.0 : 0.0;
+      clicked = clicked || logs.reward[slot] > 0;
     }
   }
   return logs;

@@ -43,6 +43,11 @@ struct LoggedSimOptions {
   double epsilon = 0.2;                               // epsilon-greedy
   double position_decay = 1.0;                        // theta_k = 1 / k^decay
   double model_noise = 1.0;                           // epsilon-greedy: sd of the logger's score error
+  // "pbm" (above) or "cascade": the user scans the slate from the top and
+  // clicks the item at k with probability sigmoid(-2.5 + 5 cos(u, a)) if
+  // nothing above was clicked, then leaves. The truth table then holds that
+  // attraction at every position (LoggedFeedback::click_model says so).
+  std::string click_model = "pbm";
   uint64_t seed = 42;
 };
 

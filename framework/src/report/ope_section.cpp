@@ -36,7 +36,11 @@ std::string LoggedLine(const Json& ope) {
                      FormatCount(NumberAt(logged, "actions")) + " items and " +
                      FormatCount(NumberAt(logged, "users")) + " users";
   const std::string policy = StringAt(logged, "logging_policy");
-  if (!policy.empty()) line += ", simulated under a " + policy + " logging policy (truth known)";
+  if (!policy.empty()) {
+    line += ", simulated under a " + policy + " logging policy with " +
+            (StringAt(logged, "click_model") == "cascade" ? "cascade" : "position-based") +
+            " clicks (truth known)";
+  }
   const Json& logging = ObjectAt(ope, "logging");
   line += "; the logging policy's on-policy value " + FormatMetric(NumberAt(logging, "value")) + " " +
           Interval(logging);
