@@ -2,7 +2,7 @@
 // cost of an OPE stage.
 //
 //   ope_bench [--seeds 100] [--rounds 10000] [--bootstrap 200] [--preset sample]
-//             [--logger popularity-softmax] [--speed-rounds 100000]
+//             [--logger popularity-softmax] [--click-model pbm|cascade] [--speed-rounds 100000]
 //
 // Accuracy: for each of three target policies on simulated logs of the
 // synthetic platform (a 20-item shelf, 3 positions, position-based clicks),
@@ -73,13 +73,14 @@ struct TargetSpec {
 int main(int argc, char** argv) {
   int seeds = 100, bootstrap = 200;
   uint32_t rounds = 10000, speed_rounds = 100000;
-  std::string preset = "sample", logger = "popularity-softmax";
+  std::string preset = "sample", logger = "popularity-softmax", click_model = "pbm";
   for (int i = 1; i + 1 < argc; i += 2) {
     if (!std::strcmp(argv[i], "--seeds")) seeds = std::atoi(argv[i + 1]);
     if (!std::strcmp(argv[i], "--rounds")) rounds = static_cast<uint32_t>(std::atol(argv[i + 1]));
     if (!std::strcmp(argv[i], "--bootstrap")) bootstrap = std::atoi(argv[i + 1]);
     if (!std::strcmp(argv[i], "--preset")) preset = argv[i + 1];
     if (!std::strcmp(argv[i], "--logger")) logger = argv[i + 1];
+    if (!std::strcmp(argv[i], "--click-model")) click_model = argv[i + 1];
     if (!std::strcmp(argv[i], "--speed-rounds")) speed_rounds = static_cast<uint32_t>(std::atol(argv[i + 1]));
   }
   SynthOptions so;
@@ -105,8 +106,9 @@ int main(int argc, char** argv) {
       {"far: epsilon-greedy 0.2 (popularity + 2 taste)", {PolicyKind::kEpsilonGreedy, 1.0, 0.2}, 2.0},
       {"deterministic: top-k (popularity + 2 taste)", {PolicyKind::kTopK, 1.0, 0}, 2.0}};
 
-  std::printf("# ope_bench: preset %s, logger %s, %u rounds x %d seeds, %d bootstrap resamples\n\n",
-              preset.c_str(), logger.c_str(), rounds, seeds, bootstrap);
+  std::printf(
+      "# ope_bench: preset %s, logger %s, %s clicks, %u rounds x %d seeds, %d bootstrap resamples\n\n",
+      preset.c_str(), logger.c_str(), click_model.c_str(), rounds, seeds, bootstrap);
   for (const TargetSpec& t : targets) {
     std::vector<std::vector<double>> errors(names.size());
     std::vector<int> covered(names.size(), 0);
@@ -116,6 +118,7 @@ int main(int argc, char** argv) {
       o.seed = static_cast<uint64_t>(s);
       o.rounds = rounds;
       o.logging_policy = logger;
+      o.click_model = click_model;
       const LoggedFeedback logs = SimulateLoggedFeedback(data, o);
       const TargetOnLogs target = EvaluateTarget(logs, t.policy, Blend(logs, data, t.taste));
       const RewardModel model = FitItemPositionModel(logs, 2);

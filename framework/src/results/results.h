@@ -57,6 +57,10 @@
 //
 // Failed arms keep "status": "failed" and "error", with empty "metrics";
 // they take part in no comparison.
+//
+// Optional sections after "log" (absent when the experiment has none): the
+// scenarios' (scenarios/scenarios.h) and "ope", off-policy evaluation
+// (ope/ope.h; its shape is documented in docs/ope.md).
 #pragma once
 
 namespace reclift::host {
