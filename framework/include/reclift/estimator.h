@@ -50,8 +50,8 @@ enum EstimatorCapability : uint32_t {
 
 // Fixed for one evaluation.
 struct EstimatorContext {
-  uint32_t slate_size = 1;           // K: positions per round
-  bool has_reward_model = false;     // reward_hat spans are filled
+  uint32_t slate_size = 1;             // K: positions per round
+  bool has_reward_model = false;       // reward_hat spans are filled
   bool has_prefix_propensity = false;  // *_prefix_propensity spans are filled
 };
 
@@ -62,8 +62,8 @@ struct EstimatorContext {
 struct LoggedFeedbackView {
   uint32_t num_rounds = 0;
   uint32_t slate_size = 1;
-  std::span<const uint8_t> shown;   // 1 when the round has a logged item at this position
-  std::span<const double> reward;   // the logged reward
+  std::span<const uint8_t> shown;  // 1 when the round has a logged item at this position
+  std::span<const double> reward;  // the logged reward
   // marginal probabilities of the logged item at this position in this
   // round: mu(a_k at k | x) of the logging policy, pi(a_k at k | x) of the
   // target policy; mu > 0 wherever shown

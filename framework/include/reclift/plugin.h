@@ -294,7 +294,7 @@ constexpr size_t SpecCount(std::nullptr_t) {
 
 // Exports CLASS (a reclift::Estimator) as the library's plugin.
 // CAPS: a bitwise-or of reclift::EstimatorCapability, or 0.
-#define RECLIFT_ESTIMATOR_PLUGIN(CLASS, NAME, VERSION, DESCRIPTION, PARAMS, CAPS)                         \
-  RECLIFT_DEFINE_PLUGIN_(::reclift::PluginKind::kEstimator, ::reclift::Estimator,                         \
+#define RECLIFT_ESTIMATOR_PLUGIN(CLASS, NAME, VERSION, DESCRIPTION, PARAMS, CAPS)                        \
+  RECLIFT_DEFINE_PLUGIN_(::reclift::PluginKind::kEstimator, ::reclift::Estimator,                        \
                          ::reclift::detail::GuardedEstimator, CLASS, NAME, VERSION, DESCRIPTION, PARAMS, \
                          CAPS)

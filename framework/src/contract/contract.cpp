@@ -421,7 +421,8 @@ void CheckEstimator(const PluginRegistry& reg, const PluginInfo& info, Checks& c
     Status s = e->Configure(params, ctx);
     std::string bad = s.ok() ? "" : "Configure: " + s.ToString();
     const uint32_t c = s.ok() ? e->NumComponents() : 0;
-    if (bad.empty() && c != 1 && c != kSlate) bad = "NumComponents() is " + std::to_string(c) + ", not 1 or K";
+    if (bad.empty() && c != 1 && c != kSlate)
+      bad = "NumComponents() is " + std::to_string(c) + ", not 1 or K";
     std::vector<double> num(kRounds * static_cast<size_t>(c)), den(num.size());
     if (bad.empty()) {
       Status ts = e->Terms(view, num, den);
@@ -436,7 +437,8 @@ void CheckEstimator(const PluginRegistry& reg, const PluginInfo& info, Checks& c
     }
     if (run == 0) {
       const bool right = bad.empty() && std::abs(value - kSlate) < 1e-9;
-      if (bad.empty() && !right) bad = "estimated " + std::to_string(value) + ", expected " + std::to_string(kSlate);
+      if (bad.empty() && !right)
+        bad = "estimated " + std::to_string(value) + ", expected " + std::to_string(kSlate);
       checks.Add("on-policy logs with reward 1 everywhere estimate the slate size", right, bad);
       first = num;
       first.insert(first.end(), den.begin(), den.end());

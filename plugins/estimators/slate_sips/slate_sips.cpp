@@ -5,9 +5,8 @@
 namespace reclift::plugins {
 namespace {
 
-const ParamSpec kParams[] = {
-    {"self_normalize", ParamType::kBool, "false", 0, 0, nullptr,
-     "divide by the sum of the slate weights instead of the number of rounds"}};
+const ParamSpec kParams[] = {{"self_normalize", ParamType::kBool, "false", 0, 0, nullptr,
+                              "divide by the sum of the slate weights instead of the number of rounds"}};
 
 }  // namespace
 
