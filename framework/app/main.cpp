@@ -17,6 +17,7 @@
 #include "engine/plan.h"
 #include "experiment/spec.h"
 #include "history/history.h"
+#include "ope/simulator.h"
 #include "plugin_host/registry.h"
 #include "report/compare.h"
 #include "runner/runner.h"
@@ -86,10 +87,15 @@ int CmdPlugins(const std::string& kind, bool json, const std::vector<fs::path>& 
       params.push_back(pj);
     }
     nlohmann::json caps = nlohmann::json::array();
-    if (info.capabilities & kCapScoreBatch) caps.push_back("score_batch");
-    if (info.capabilities & kCapPredict) caps.push_back("predict");
-    if (info.capabilities & kCapScoreHistory) caps.push_back("fold_in");
-    if (info.capabilities & kCapItemFeatures) caps.push_back("item_features");
+    if (info.kind == PluginKind::kEstimator) {  // EstimatorCapability bits
+      if (info.capabilities & kEstNeedsRewardModel) caps.push_back("reward_model");
+      if (info.capabilities & kEstNeedsPrefixPropensity) caps.push_back("slate_propensities");
+    } else {
+      if (info.capabilities & kCapScoreBatch) caps.push_back("score_batch");
+      if (info.capabilities & kCapPredict) caps.push_back("predict");
+      if (info.capabilities & kCapScoreHistory) caps.push_back("fold_in");
+      if (info.capabilities & kCapItemFeatures) caps.push_back("item_features");
+    }
     out.push_back({{"name", info.name},
                    {"kind", PluginKindName(info.kind)},
                    {"version", info.version},
@@ -287,8 +293,8 @@ int main(int argc, char** argv) {
   auto* plugins = app.add_subcommand("plugins", "list the available plugins and their parameters");
   std::string kind;
   bool json = false;
-  plugins->add_option("--kind", kind, "recommender, profiler or evaluator")
-      ->check(CLI::IsMember({"recommender", "profiler", "evaluator"}));
+  plugins->add_option("--kind", kind, "recommender, profiler, evaluator or estimator")
+      ->check(CLI::IsMember({"recommender", "profiler", "evaluator", "estimator"}));
   plugins->add_flag("--json", json, "machine-readable output");
   plugins->add_option("-p,--plugin-path", plugin_dirs, "extra plugin directory (repeatable)");
 
@@ -313,6 +319,14 @@ int main(int argc, char** argv) {
   synth->add_option("--seed", seed, "random seed");
   synth->add_option("-o,--out", synth_out, "output folder (interactions.csv, items.csv)");
   synth->add_flag("--list", list_presets, "list the presets");
+  LoggedSimOptions logged_options;  // ope/simulator.h; logged.csv + truth.csv when --logged-rounds > 0
+  logged_options.rounds = 0;
+  synth->add_option("--logged-rounds", logged_options.rounds,
+                    "also write logged feedback of this many rounds");
+  synth->add_option("--logging-policy", logged_options.logging_policy,
+                    "uniform | popularity-softmax | epsilon-greedy");
+  synth->add_option("--slate-size", logged_options.slate_size, "positions per logged round");
+  synth->add_option("--actions", logged_options.actions, "items on the logged shelf (the most popular)");
 
   // report
   auto* report =
@@ -491,6 +505,13 @@ int main(int argc, char** argv) {
       std::cout << "wrote " << (synth_out / "interactions.csv").string() << " and "
                 << (synth_out / "items.csv").string() << " (" << data.num_users() << " users, "
                 << data.num_items() << " items, " << data.size() << " interactions)\n";
+      if (logged_options.rounds > 0) {
+        logged_options.seed = seed;
+        WriteLoggedFeedback(SimulateLoggedFeedback(data, logged_options), synth_out);
+        std::cout << "wrote " << (synth_out / "logged.csv").string() << " and "
+                  << (synth_out / "truth.csv").string() << " (" << logged_options.rounds
+                  << " rounds, see docs/ope.md)\n";
+      }
       return 0;
     }
     if (*compare) {

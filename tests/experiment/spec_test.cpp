@@ -365,11 +365,11 @@ TEST_CASE("an unknown table is an error with a did-you-mean hint", "[experiment]
   CHECK(ParseError(kHead + "[scenario_matrix]\n") ==
         "exp.toml:8:2: unknown table 'scenario_matrix' (known tables: experiment, dataset, split, arms, "
         "evaluation, "
-        "profilers, ab, report, scenarios, tuning)");
+        "profilers, ab, report, scenarios, tuning, logged, ope)");
   CHECK(ParseError("seed = 3\n" + kHead) ==
         "exp.toml:1:1: unknown top-level key 'seed' (known tables: experiment, dataset, split, arms, "
         "evaluation, "
-        "profilers, ab, report, scenarios, tuning)");
+        "profilers, ab, report, scenarios, tuning, logged, ope)");
 }
 
 TEST_CASE("an unknown key is an error at the key with a did-you-mean hint", "[experiment]") {

@@ -7,8 +7,8 @@
 // anything else, and refuses a mismatch with a message naming the file and
 // both versions.
 //
-// A plugin author writes a class implementing Recommender, Profiler or
-// Evaluator and one macro line:
+// A plugin author writes a class implementing Recommender, Profiler,
+// Evaluator or Estimator and one macro line:
 //
 //   static const reclift::ParamSpec kParams[] = {
 //       {"window_days", reclift::ParamType::kInt, "0", 0, 36500, nullptr,
@@ -33,14 +33,16 @@
 #include <span>
 #include <string>
 
+#include "reclift/estimator.h"
 #include "reclift/evaluator.h"
 #include "reclift/profiler.h"
 #include "reclift/recommender.h"
 
 namespace reclift {
 
-// 2: Recommender::SetChildren; 3: MetricColumn::directional
-inline constexpr uint32_t kAbiVersion = 3;
+// 2: Recommender::SetChildren; 3: MetricColumn::directional;
+// 4: PluginKind::kEstimator (estimator.h)
+inline constexpr uint32_t kAbiVersion = 4;
 
 #define RECLIFT_STRINGIFY_IMPL_(x) #x
 #define RECLIFT_STRINGIFY_(x) RECLIFT_STRINGIFY_IMPL_(x)
@@ -69,13 +71,14 @@ inline constexpr uint32_t kAbiVersion = 3;
 // ABI switches. Host and plugin must agree exactly.
 inline constexpr const char* kAbiTag = RECLIFT_COMPILER_TAG_ ";" RECLIFT_STDLIB_TAG_ RECLIFT_DEBUG_TAG_;
 
-enum class PluginKind : int { kRecommender = 0, kProfiler = 1, kEvaluator = 2 };
+enum class PluginKind : int { kRecommender = 0, kProfiler = 1, kEvaluator = 2, kEstimator = 3 };
 
 inline const char* PluginKindName(PluginKind k) {
   switch (k) {
     case PluginKind::kRecommender: return "recommender";
     case PluginKind::kProfiler: return "profiler";
     case PluginKind::kEvaluator: return "evaluator";
+    case PluginKind::kEstimator: return "estimator";
   }
   return "unknown";
 }
@@ -90,8 +93,8 @@ struct PluginInfo {
   const char* description;  // one line
   const ParamSpec* params;  // declared parameters (may be null when none)
   size_t num_params;
-  uint32_t capabilities;  // RecommenderCapability bits; 0 for other kinds
-  // Creates an instance: a Recommender*, Profiler* or Evaluator* by `kind`,
+  uint32_t capabilities;  // RecommenderCapability or EstimatorCapability bits; 0 for other kinds
+  // Creates an instance: a Recommender*, Profiler*, Evaluator* or Estimator* by `kind`,
   // as void*. Returns null (never throws) on failure, with a message in
   // error_buffer.
   void* (*create)(char* error_buffer, size_t error_buffer_size);
@@ -187,6 +190,27 @@ class GuardedEvaluator final : public Evaluator {
   Impl impl_;
 };
 
+template <class Impl>
+class GuardedEstimator final : public Estimator {
+ public:
+  Status Configure(const Params& p, const EstimatorContext& c) override {
+    return Guard("Configure", [&] { return impl_.Configure(p, c); });
+  }
+  uint32_t NumComponents() const override {
+    try {
+      return impl_.NumComponents();
+    } catch (...) {
+      return 0;
+    }
+  }
+  Status Terms(const LoggedFeedbackView& v, std::span<double> num, std::span<double> den) const override {
+    return Guard("Terms", [&] { return impl_.Terms(v, num, den); });
+  }
+
+ private:
+  Impl impl_;
+};
+
 template <class Interface, class Guarded>
 void* CreateGuarded(char* error_buffer, size_t size) noexcept {
   auto report = [&](const char* msg) {
@@ -267,3 +291,10 @@ constexpr size_t SpecCount(std::nullptr_t) {
 #define RECLIFT_EVALUATOR_PLUGIN(CLASS, NAME, VERSION, DESCRIPTION, PARAMS)       \
   RECLIFT_DEFINE_PLUGIN_(::reclift::PluginKind::kEvaluator, ::reclift::Evaluator, \
                          ::reclift::detail::GuardedEvaluator, CLASS, NAME, VERSION, DESCRIPTION, PARAMS, 0)
+
+// Exports CLASS (a reclift::Estimator) as the library's plugin.
+// CAPS: a bitwise-or of reclift::EstimatorCapability, or 0.
+#define RECLIFT_ESTIMATOR_PLUGIN(CLASS, NAME, VERSION, DESCRIPTION, PARAMS, CAPS)                        \
+  RECLIFT_DEFINE_PLUGIN_(::reclift::PluginKind::kEstimator, ::reclift::Estimator,                        \
+                         ::reclift::detail::GuardedEstimator, CLASS, NAME, VERSION, DESCRIPTION, PARAMS, \
+                         CAPS)

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "reclift/context.h"
+#include "reclift/estimator.h"
 #include "reclift/evaluator.h"
 #include "reclift/params.h"
 #include "reclift/plugin.h"

@@ -382,6 +382,79 @@ void CheckEvaluator(const PluginRegistry& reg, const PluginInfo& info, Checks& c
   }
 }
 
+// Logs where the target policy is the logging policy, every reward is 1 and
+// the reward model is exact: every estimator must then give the slate size.
+void CheckEstimator(const PluginRegistry& reg, const PluginInfo& info, Checks& checks) {
+  Params params;
+  Status ps = Params::Build(info.param_specs(), {}, params);
+  checks.Add("default parameters build", ps.ok(), ps.ToString());
+  if (!ps.ok()) return;
+  constexpr uint32_t kRounds = 40, kSlate = 3;
+  constexpr size_t kCells = static_cast<size_t>(kRounds) * kSlate;
+  std::vector<uint8_t> shown(kCells, 1);
+  std::vector<double> ones(kCells, 1.0), marginal(kCells), prefix(kCells);
+  std::mt19937_64 rng(7);
+  std::uniform_real_distribution<double> unit(0.05, 0.9);
+  for (uint32_t r = 0; r < kRounds; ++r) {
+    double p = 1;
+    for (uint32_t k = 0; k < kSlate; ++k) {
+      marginal[r * kSlate + k] = unit(rng);
+      p *= unit(rng);
+      prefix[r * kSlate + k] = p;
+    }
+  }
+  LoggedFeedbackView view;
+  view.num_rounds = kRounds;
+  view.slate_size = kSlate;
+  view.shown = shown;
+  view.reward = ones;
+  view.logging_propensity = marginal;
+  view.target_propensity = marginal;
+  view.logging_prefix_propensity = prefix;
+  view.target_prefix_propensity = prefix;
+  view.reward_hat = ones;
+  view.target_reward_hat = ones;
+  const EstimatorContext ctx{kSlate, true, true};
+  std::vector<double> first;
+  for (int run = 0; run < 2; ++run) {
+    EstimatorHandle e = reg.CreateEstimator(info.name);
+    Status s = e->Configure(params, ctx);
+    std::string bad = s.ok() ? "" : "Configure: " + s.ToString();
+    const uint32_t c = s.ok() ? e->NumComponents() : 0;
+    if (bad.empty() && c != 1 && c != kSlate)
+      bad = "NumComponents() is " + std::to_string(c) + ", not 1 or K";
+    std::vector<double> num(kRounds * static_cast<size_t>(c)), den(num.size());
+    if (bad.empty()) {
+      Status ts = e->Terms(view, num, den);
+      if (!ts.ok()) bad = "Terms: " + ts.ToString();
+    }
+    double value = 0;
+    for (uint32_t j = 0; bad.empty() && j < c; ++j) {
+      double n = 0, d = 0;
+      for (uint32_t r = 0; r < kRounds; ++r) n += num[r * c + j], d += den[r * c + j];
+      if (!std::isfinite(n) || !std::isfinite(d) || d == 0) bad = "non-finite or zero-denominator terms";
+      value += n / d;
+    }
+    if (run == 0) {
+      const bool right = bad.empty() && std::abs(value - kSlate) < 1e-9;
+      if (bad.empty() && !right)
+        bad = "estimated " + std::to_string(value) + ", expected " + std::to_string(kSlate);
+      checks.Add("on-policy logs with reward 1 everywhere estimate the slate size", right, bad);
+      first = num;
+      first.insert(first.end(), den.begin(), den.end());
+    } else {
+      num.insert(num.end(), den.begin(), den.end());
+      checks.Add("terms are deterministic", bad.empty() && num == first, bad.empty() ? "terms differ" : bad);
+    }
+  }
+  if (info.capabilities & (kEstNeedsRewardModel | kEstNeedsPrefixPropensity)) {
+    EstimatorHandle e = reg.CreateEstimator(info.name);
+    const EstimatorContext bare{kSlate, false, false};
+    Status s = e->Configure(params, bare);
+    checks.Add("refuses a context without what it declares it needs", !s.ok(), "Configure accepted it");
+  }
+}
+
 void CheckParameterValidation(const PluginInfo& info, Checks& checks) {
   for (const auto& spec : info.param_specs()) {
     Params p;
@@ -426,6 +499,7 @@ std::vector<ContractCheck> RunContract(const std::filesystem::path& plugin_file)
       case PluginKind::kRecommender: CheckRecommender(reg, info, checks); break;
       case PluginKind::kProfiler: CheckProfiler(reg, info, checks); break;
       case PluginKind::kEvaluator: CheckEvaluator(reg, info, checks); break;
+      case PluginKind::kEstimator: CheckEstimator(reg, info, checks); break;
     }
   } catch (const std::exception& e) {
     checks.Add("no host-side error while checking", false, e.what());

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "experiment/ope_read.h"
 #include "experiment/sections.h"
 #include "experiment/spec.h"
 #include "experiment/tuning_read.h"
@@ -19,11 +20,13 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr PluginKind kAllKinds[] = {PluginKind::kRecommender, PluginKind::kProfiler, PluginKind::kEvaluator};
+constexpr PluginKind kAllKinds[] = {PluginKind::kRecommender, PluginKind::kProfiler, PluginKind::kEvaluator,
+                                    PluginKind::kEstimator};
 
 // "a recommender", "an evaluator"
 std::string WithArticle(PluginKind kind) {
-  return (kind == PluginKind::kEvaluator ? "an " : "a ") + std::string(PluginKindName(kind));
+  return (kind == PluginKind::kEvaluator || kind == PluginKind::kEstimator ? "an " : "a ") +
+         std::string(PluginKindName(kind));
 }
 
 const PluginInfo& FindPlugin(const PluginCatalog& catalog, PluginKind kind, const PluginUse& use) {
@@ -235,6 +238,8 @@ nlohmann::json experiment_internal::ResolvedJson(const ExperimentSpec& spec, con
                {"weights", ab.weights},       {"power", ab.power}};
   out["report"] = {{"formats", spec.report.formats}};
   out["scenarios"] = ScenariosJson(spec.scenarios);
+  const nlohmann::json off_policy = OffPolicyJson(spec, catalog);  // ope_read.cpp
+  for (const auto& [key, section] : off_policy.items()) out[key] = section;
   return out;
 }
 
@@ -271,6 +276,7 @@ void CheckPlugins(ExperimentSpec& spec, const PluginCatalog& catalog) {
   for (PluginUse& use : spec.evaluation.evaluators) {
     CheckParams(use, FindPlugin(catalog, PluginKind::kEvaluator, use));
   }
+  experiment_internal::CheckOffPolicyPlugins(spec, catalog);  // ope_read.cpp
   spec.resolved = experiment_internal::ResolvedJson(spec, &catalog);
 }
 
@@ -332,6 +338,7 @@ void CheckFiles(const ExperimentSpec& spec) {
     RequireFile(spec.evaluation.candidates_file, "evaluation.candidates_file",
                 it != spec.evaluation.where.end() ? it->second : SourceLocation{spec.source_file.string()});
   }
+  experiment_internal::CheckOffPolicyFiles(spec);  // ope_read.cpp
   for (const fs::path& path : spec.plugin_paths) {
     std::error_code error;
     if (!fs::is_directory(path, error)) {
@@ -341,6 +348,19 @@ void CheckFiles(const ExperimentSpec& spec) {
                   "experiment.plugin_paths: " + found + path.string());
     }
   }
+}
+
+// Shared with ope_read.cpp.
+void experiment_internal::CheckPluginUse(PluginUse& use, PluginKind kind, const PluginCatalog& catalog) {
+  CheckParams(use, FindPlugin(catalog, kind, use));
+}
+nlohmann::json experiment_internal::PluginUseToJson(const PluginUse& use, PluginKind kind,
+                                                    const PluginCatalog* catalog) {
+  return PluginUseJson(use, kind, catalog, "plugin");
+}
+void experiment_internal::RequireInputFile(const fs::path& path, const std::string& key,
+                                           const SourceLocation& where) {
+  RequireFile(path, key, where);
 }
 
 }  // namespace reclift::host

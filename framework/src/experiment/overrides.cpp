@@ -16,7 +16,7 @@ namespace {
 // Sections an override can name.
 constexpr std::string_view kOverridableSections[] = {"experiment", "dataset", "split",  "arms",
                                                      "evaluation", "ab",      "report", "profilers",
-                                                     "scenarios",  "tuning"};
+                                                     "scenarios",  "tuning",  "logged",  "ope"};
 
 std::vector<std::string> SplitDots(std::string_view key) {
   std::vector<std::string> parts;

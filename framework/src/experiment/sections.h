@@ -16,7 +16,7 @@ namespace reclift::host::experiment_internal {
 
 inline constexpr std::string_view kTopLevelTables[] = {"experiment", "dataset",   "split", "arms",
                                                        "evaluation", "profilers", "ab",    "report",
-                                                       "scenarios",  "tuning"};
+                                                       "scenarios",  "tuning",  "logged",    "ope"};
 
 inline constexpr std::string_view kExperimentKeys[] = {
     "name", "description", "seed", "threads", "output", "plugin_paths", "split_repeats", "seed_repeats",

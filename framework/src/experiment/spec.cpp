@@ -9,6 +9,7 @@
 
 #include "data/synth.h"
 #include "experiment/parse_table.h"
+#include "experiment/ope_read.h"
 #include "experiment/scenarios_read.h"
 #include "experiment/sections.h"
 #include "experiment/toml_read.h"
@@ -806,6 +807,7 @@ ExperimentSpec ParseTable(toml::table& root, const fs::path& display_name, const
   ReadProfilers(root, spec);
   ReadAb(root, spec, grid_names);
   ReadScenarios(root, spec, grid_names);
+  ReadOffPolicy(root, spec);  // [logged], [ope]: ope_read.cpp
   ReadReport(root, spec);
   spec.resolved = ResolvedJson(spec, nullptr);
   return spec;
@@ -829,6 +831,8 @@ std::span<const std::string_view> experiment_internal::PlainSectionKeys(std::str
   if (section == "ab") return kAbKeys;
   if (section == "report") return kReportKeys;
   if (section == "tuning") return kTuningKeys;
+  if (section == "logged") return kLoggedKeys;
+  if (section == "ope") return kOpeKeys;
   return {};
 }
 
@@ -873,6 +877,15 @@ toml::table ParseTomlText(std::string_view text, const fs::path& display_name) {
 ExperimentSpec ParseExperimentTable(toml::table& root, const fs::path& display_name, const fs::path& base_dir,
                                     const std::vector<Override>& overrides) {
   return ParseTable(root, display_name, base_dir, overrides);
+}
+
+// Shared with ope_read.cpp.
+std::vector<PluginUse> experiment_internal::ReadPluginUseList(const Field& field, std::string_view kind,
+                                                              std::string_view display) {
+  return ReadPluginUses(field, kind, display);
+}
+fs::path experiment_internal::ResolveSpecPath(const ExperimentSpec& spec, const Field& field) {
+  return ResolvePath(spec, field);
 }
 
 }  // namespace reclift::host

@@ -12,6 +12,7 @@
 //   [report]     formats
 //   [[scenarios]] kind = "cold-start-users" | "cold-start-items" | "diversity"
 //                and its keys (see scenario_spec.h)
+//   [logged], [ope], [[ope.policies]]  off-policy evaluation (see ope_spec.h)
 #pragma once
 
 #include <cstdint>
@@ -23,6 +24,7 @@
 #include <vector>
 
 #include "data/dataset.h"
+#include "experiment/ope_spec.h"
 #include "experiment/scenario_spec.h"
 #include "plugin_host/catalog.h"
 #include "reclift/params.h"
@@ -108,7 +110,7 @@ struct ExperimentSpec {
   std::string name;
   std::string description;
   uint64_t seed = 42;
-  int threads = 0;               // 0 = all cores
+  int threads = 0;  // 0 = all cores
   // repetitions: `split_repeats` splits (split seeds seed, seed+1, ...) times
   // `seed_repeats` model seeds; > 1 reports the spread of every arm's metrics
   // across repetitions, split variance apart from seed variance
@@ -142,6 +144,9 @@ struct ExperimentSpec {
   std::vector<ScenarioSpec> scenarios;
   // [tuning]: how the arms' `tune` spaces are searched
   TuningSpec tuning;
+  // [logged] and [ope]: off-policy evaluation (experiment/ope_spec.h)
+  LoggedSpec logged;
+  OpeSpec ope;
 
   // The fully resolved configuration (after overrides, grid expansion and
   // defaults) as stored in results.json.

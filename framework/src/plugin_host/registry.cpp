@@ -49,7 +49,7 @@ std::string CheckPluginInfo(const PluginInfo& info) {
   if (info.description == nullptr || *info.description == '\0') return "description is empty";
   if (info.create == nullptr || info.destroy == nullptr) return "create/destroy functions missing";
   const int kind = static_cast<int>(info.kind);
-  if (kind < 0 || kind > 2) return "unknown plugin kind " + std::to_string(kind);
+  if (kind < 0 || kind > 3) return "unknown plugin kind " + std::to_string(kind);
   if (info.num_params > 0 && info.params == nullptr) return "num_params > 0 but params is null";
   std::vector<std::string> seen;
   for (const auto& spec : info.param_specs()) {
@@ -229,6 +229,11 @@ ProfilerHandle PluginRegistry::CreateProfiler(const std::string& name) const {
 EvaluatorHandle PluginRegistry::CreateEvaluator(const std::string& name) const {
   const LoadedPlugin& p = Require(PluginKind::kEvaluator, name);
   return EvaluatorHandle(p.library, p.info, static_cast<Evaluator*>(CreateRaw(p)));
+}
+
+EstimatorHandle PluginRegistry::CreateEstimator(const std::string& name) const {
+  const LoadedPlugin& p = Require(PluginKind::kEstimator, name);
+  return EstimatorHandle(p.library, p.info, static_cast<Estimator*>(CreateRaw(p)));
 }
 
 }  // namespace reclift::host

@@ -74,6 +74,7 @@ class PluginHandle {
 using RecommenderHandle = PluginHandle<Recommender>;
 using ProfilerHandle = PluginHandle<Profiler>;
 using EvaluatorHandle = PluginHandle<Evaluator>;
+using EstimatorHandle = PluginHandle<Estimator>;
 
 struct LoadedPlugin {
   std::filesystem::path path;
@@ -119,6 +120,7 @@ class PluginRegistry final : public PluginCatalog {
   RecommenderHandle CreateRecommender(const std::string& name) const;
   ProfilerHandle CreateProfiler(const std::string& name) const;
   EvaluatorHandle CreateEvaluator(const std::string& name) const;
+  EstimatorHandle CreateEstimator(const std::string& name) const;
 
  private:
   const LoadedPlugin& Require(PluginKind kind, const std::string& name) const;

@@ -16,6 +16,7 @@
 
 #include "report/format.h"
 #include "report/tuning_section.h"
+#include "report/ope_section.h"
 #include "stats/stats.h"
 
 namespace reclift::host {
@@ -575,6 +576,7 @@ void RenderNav(const Document& doc, std::string& out, bool has_segments) {
   }
   if (Find(doc.results, "cold_start_items") != nullptr) links.emplace_back("cold-start-items", "New items");
   if (Find(doc.results, "diversity") != nullptr) links.emplace_back("diversity", "Diversity");
+  if (Find(doc.results, "ope") != nullptr) links.emplace_back("ope", "Off-policy");
   links.emplace_back("cost", "Cost");
   links.emplace_back("data", "Data & split");
   if (!doc.failed_arms.empty()) links.emplace_back("failures", "Failed arms");
@@ -1695,6 +1697,7 @@ std::string RenderHtml(const nlohmann::json& results) {
   report::RenderColdStartItems(doc, out);
   report::RenderDiversity(doc, out);
   out += RenderTuningHtml(results);  // report/tuning_section.h
+  report::RenderOpeHtml(results, out);  // report/ope_section.h
   report::RenderCost(doc, out);
   report::RenderData(doc, out);
   report::RenderFailures(doc, out);

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "report/format.h"
+#include "report/ope_section.h"
 #include "report/render.h"
 #include "report/tuning_section.h"
 #include "stats/stats.h"
@@ -535,6 +536,7 @@ std::string RenderMarkdown(const nlohmann::json& results) {
   RenderColdStartUsers(doc, out);
   RenderColdStartItems(doc, out);
   RenderDiversity(doc, out);
+  report::RenderOpeMarkdown(results, out);  // report/ope_section.h
   RenderRepeats(doc, out);
   out += RenderTuningMarkdown(results);  // report/tuning_section.h
   RenderFailures(doc, out);

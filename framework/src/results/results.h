@@ -8,7 +8,11 @@
 //   "reclift_version": "0.1.0",
 //   "experiment": {"name": str, "description": str, "file": str, "seed": int,
 //                  "threads": int, "started_at": "2026-11-22T14:52:44Z",
-//                  "seconds": float, "run_dir": str},
+//                  "seconds": float, "run_dir": str,
+//                  "engine": {"isolation": "process" | "none", "parallel_cells": int,
+//                             "cell_timeout": float, "cell_memory_mb": int, "cells": int,
+//                             "cells_computed": int, "cells_reused": int,
+//                             "trial_cells_computed": int, "trial_cells_reused": int}},
 //   "config": { ... the fully resolved experiment configuration ... },
 //   "dataset": {"name": str, "format": str, "fingerprint": str, "users": int,
 //               "items": int, "interactions": int, "explicit": bool,
@@ -27,8 +31,12 @@
 //       "name": str, "recommender": "popularity", "plugin": "popularity@1.0.0",
 //       "params": {...all parameter values...},
 //       "status": "ok" | "failed", "error": str (only when failed),
+//       "failure": {"kind": "error" | "crash" | "timeout" | "memory", "phase": str,
+//                   "plugin": str, "cell": str, "last_lines": [str], "trace": str}
+//                  (only when failed),
 //       "fit_seconds": float, "eval_seconds": float,
 //       "peak_rss_bytes": int, "model_rss_bytes": int,
+//       "host": str, "rank": int (the MPI rank that ran the cell; 0 without MPI),
 //       "users_evaluated": int,
 //       "metrics": {"ndcg@10": {"mean": float, "ci_low": float, "ci_high": float,
 //                               "n": int}, ...},
@@ -48,6 +56,9 @@
 //              "p_value_adjusted": float, "effect_size": float,
 //              "verdict": "better" | "worse" | "no detectable difference"}],
 //          "warnings": [str]},
+//   "cells": [{"split_repeat": int, "fold": int, "seed": int,   (every repetition's own
+//              "arms": [... as "arms" ...], "comparisons": [... as ab.comparisons ...],
+//              "sample_ratio": ..., "warnings": [str]}],          analysis; [0] = the above)
 //   "per_user": {"users": [original user id strings, evaluated users in order],
 //                "segments": {"activity": [segment index per user]},
 //                "arms": {"<arm>": {"ndcg@10": [float|null per user], ...}}},
@@ -58,6 +69,10 @@
 //
 // Failed arms keep "status": "failed" and "error", with empty "metrics";
 // they take part in no comparison.
+//
+// Optional sections after "log" (absent when the experiment has none): the
+// scenarios' (scenarios/scenarios.h) and "ope", off-policy evaluation
+// (ope/ope.h; its shape is documented in docs/ope.md).
 #pragma once
 
 namespace reclift::host {

@@ -11,6 +11,7 @@
 
 #include "engine/plan.h"
 #include "engine/run_folder.h"
+#include "ope/ope.h"
 #include "report/html.h"
 #include "report/render.h"
 #include "results/results.h"
@@ -76,24 +77,41 @@ void RunGroup(const RunEnv& env, const Dataset& data, size_t group, const Prepar
   }
 }
 
-// Scenarios refit arms in this process: an arm whose cell crashed, hung or
-// ran out of memory is left out of them, so it cannot take the run down.
-nlohmann::json RunScenarioStage(const RunEnv& env, const Dataset& data, const PreparedGroup& main,
-                                const std::vector<const engine::CellResult*>& arms) {
-  if (env.spec.scenarios.empty()) return nlohmann::json::object();
+// Scenarios and off-policy evaluation refit arms in this process: an arm
+// whose cell crashed, hung or ran out of memory is left out of them (with a
+// warning), so it cannot take the run down there either.
+ExperimentSpec WithoutCrashedArms(const RunEnv& env, const std::vector<const engine::CellResult*>& arms,
+                                  const char* stage) {
   ExperimentSpec spec = env.spec;
   spec.arms.clear();
   for (size_t a = 0; a < arms.size(); ++a) {
     if (arms[a]->ok || arms[a]->failure == "error") {
       spec.arms.push_back(env.spec.arms[a]);
     } else {
-      env.warnings.push_back("scenarios: arm " + env.spec.arms[a].name + " is left out (" + arms[a]->error +
-                             ")");
+      env.warnings.push_back(std::string(stage) + ": arm " + env.spec.arms[a].name + " is left out (" +
+                             arms[a]->error + ")");
     }
   }
-  const ScenarioEnv scenario_env{spec,       env.registry, data,        main.split,
-                                 &main.cell, env.arena,    env.threads, {}};
-  return RunScenarios(scenario_env, env.warnings);
+  return spec;
+}
+
+nlohmann::json RunScenarioStage(const RunEnv& env, const Dataset& data, const PreparedGroup& main,
+                                const std::vector<const engine::CellResult*>& arms) {
+  nlohmann::json sections = nlohmann::json::object();
+  if (!env.spec.scenarios.empty()) {
+    const ExperimentSpec spec = WithoutCrashedArms(env, arms, "scenarios");
+    const ScenarioEnv scenario_env{spec,       env.registry, data,        main.split,
+                                   &main.cell, env.arena,    env.threads, {}};
+    sections = RunScenarios(scenario_env, env.warnings);
+  }
+  // [logged] + [ope]: off-policy evaluation, its own section (ope/ope.h)
+  if (env.spec.logged.present) {
+    const ExperimentSpec spec = WithoutCrashedArms(env, arms, "ope");
+    const nlohmann::json ope =
+        RunOffPolicy({spec, env.registry, data, env.arena, env.threads, {}}, env.warnings);
+    for (const auto& [key, section] : ope.items()) sections[key] = section;
+  }
+  return sections;
 }
 
 nlohmann::json ColumnsJson(const engine::ExperimentPlan& plan) {
@@ -325,13 +343,15 @@ RunOutcome RunExperiment(const ExperimentSpec& file_spec, const PluginRegistry& 
   doc["warnings"] = warnings;
   doc["log"] = log;
   for (const auto& [key, section] : scenario_sections.items()) doc[key] = section;
-  doc["experiment"]["engine"] = {
-      {"isolation", exec.isolation},         {"parallel_cells", exec.parallel},
-      {"cell_timeout", spec.cell_timeout},   {"cell_memory_mb", spec.cell_memory_mb},
-      {"cells", plan.cells.size()},          {"cells_computed", outcome.cells_computed},
-      {"cells_reused", outcome.cells_reused},
-      {"trial_cells_computed", trial_counts.computed},
-      {"trial_cells_reused", trial_counts.reused}};
+  doc["experiment"]["engine"] = {{"isolation", exec.isolation},
+                                 {"parallel_cells", exec.parallel},
+                                 {"cell_timeout", spec.cell_timeout},
+                                 {"cell_memory_mb", spec.cell_memory_mb},
+                                 {"cells", plan.cells.size()},
+                                 {"cells_computed", outcome.cells_computed},
+                                 {"cells_reused", outcome.cells_reused},
+                                 {"trial_cells_computed", trial_counts.computed},
+                                 {"trial_cells_reused", trial_counts.reused}};
   outcome.run_dir = folder.dir();
   doc["experiment"]["run_dir"] = outcome.run_dir.string();
   doc["experiment"]["seconds"] = Seconds(run_start);
