@@ -1,16 +1,15 @@
 // Helpers for end-to-end tests that run the built `reclift` program.
 #pragma once
 
-#include <cstdlib>
-#include <filesystem>
-#include <fstream>
-#include <sstream>
-#include <string>
-
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
 
 namespace reclift::testing {
 
@@ -31,8 +30,8 @@ inline std::string ReadText(const std::filesystem::path& p) {
 inline CommandResult RunCommand(const std::string& command) {
   namespace fs = std::filesystem;
   static int counter = 0;
-  const fs::path base = fs::temp_directory_path() / ("reclift-cmd-" + std::to_string(::getpid()) + "-" +
-                                                     std::to_string(counter++));
+  const fs::path base = fs::temp_directory_path() /
+                        ("reclift-cmd-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
   const std::string line = "(" + command + ") >" + base.string() + ".out 2>" + base.string() + ".err";
   const int status = std::system(line.c_str());
   CommandResult r;
@@ -44,7 +43,9 @@ inline CommandResult RunCommand(const std::string& command) {
   return r;
 }
 
-inline std::string Reclift() { return std::string(RECLIFT_BIN_DIR) + "/reclift"; }
+inline std::string Reclift() {
+  return std::string(RECLIFT_BIN_DIR) + "/reclift";
+}
 
 // A fresh empty directory under the temp dir.
 inline std::filesystem::path FreshDir(const std::string& name) {
@@ -58,6 +59,28 @@ inline std::filesystem::path FreshDir(const std::string& name) {
 inline void WriteText(const std::filesystem::path& p, const std::string& text) {
   std::filesystem::create_directories(p.parent_path());
   std::ofstream(p) << text;
+}
+
+// results.json without the fields that say when, where, how fast and on
+// which rank or host a run was made: what two runs of one experiment must
+// agree on whatever the executor, the parallelism or the interruptions.
+inline nlohmann::json WithoutRunFacts(nlohmann::json j) {
+  j.erase("log");
+  for (const char* k : {"started_at", "seconds", "engine", "threads", "run_dir", "file"})
+    j["experiment"].erase(k);
+  j["dataset"].erase("load_seconds");
+  for (const char* k : {"isolation", "parallel_cells", "output", "file"}) j["config"]["experiment"].erase(k);
+  auto strip = [](nlohmann::json& arms) {
+    for (auto& a : arms) {
+      for (const char* k :
+           {"fit_seconds", "eval_seconds", "peak_rss_bytes", "model_rss_bytes", "host", "rank"}) {
+        a.erase(k);
+      }
+    }
+  };
+  strip(j["arms"]);
+  for (auto& c : j["cells"]) strip(c["arms"]);
+  return j;
 }
 
 }  // namespace reclift::testing

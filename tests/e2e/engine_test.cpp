@@ -68,25 +68,6 @@ nlohmann::json Latest(const fs::path& out) {
   return nlohmann::json::parse(ReadText(out / "latest" / "results.json"));
 }
 
-// results.json without the fields that say when, where and how fast.
-nlohmann::json Comparable(nlohmann::json j) {
-  j.erase("log");
-  for (const char* k : {"started_at", "seconds", "engine", "threads"}) j["experiment"].erase(k);
-  j["dataset"].erase("load_seconds");
-  j["config"]["experiment"].erase("isolation");
-  j["config"]["experiment"].erase("parallel_cells");
-  auto strip_arms = [](nlohmann::json& arms) {
-    for (auto& a : arms) {
-      for (const char* k :
-           {"fit_seconds", "eval_seconds", "peak_rss_bytes", "model_rss_bytes", "host", "rank"})
-        a.erase(k);
-    }
-  };
-  strip_arms(j["arms"]);
-  for (auto& c : j["cells"]) strip_arms(c["arms"]);
-  return j;
-}
-
 }  // namespace
 
 TEST_CASE("a cell that crashes, aborts, hangs or runs out of memory fails only its own arm",
@@ -152,10 +133,10 @@ TEST_CASE("isolated, in-process and parallel cells give the same results", "[e2e
   const auto process = Latest(dir / "out");
   CHECK(none["experiment"]["engine"]["isolation"] == "none");
   CHECK(process["experiment"]["engine"]["isolation"] == "process");
-  CHECK(Comparable(none)["arms"] == Comparable(process)["arms"]);
+  CHECK(WithoutRunFacts(none)["arms"] == WithoutRunFacts(process)["arms"]);
   CHECK(none["per_user"] == process["per_user"]);
   CHECK(none["ab"]["comparisons"] == process["ab"]["comparisons"]);
-  CHECK(Comparable(none)["cells"] == Comparable(process)["cells"]);
+  CHECK(WithoutRunFacts(none)["cells"] == WithoutRunFacts(process)["cells"]);
 }
 
 TEST_CASE("every repetition has its own per-user analysis and the repeats use all of them", "[e2e][engine]") {
@@ -191,7 +172,7 @@ TEST_CASE("a run killed with SIGKILL after k cells resumes to the results of an 
   const std::string toml = Experiment(base / "ref", "split_repeats = 2\n", arms);
   WriteText(base / "ref.toml", toml);
   REQUIRE(Run(base / "ref.toml", "").exit_code == 0);
-  const auto reference = Comparable(Latest(base / "ref"));
+  const auto reference = WithoutRunFacts(Latest(base / "ref"));
   const size_t total = 6;  // 2 repetitions x 3 arms
   for (size_t k : {size_t{1}, size_t{3}, size_t{5}}) {
     const fs::path dir = base / ("k" + std::to_string(k));
@@ -233,14 +214,7 @@ TEST_CASE("a run killed with SIGKILL after k cells resumes to the results of an 
     const auto resumed = Latest(out);
     CHECK(resumed["experiment"]["engine"]["cells_reused"].get<size_t>() >= k);
     CHECK(resumed["experiment"]["engine"]["cells_reused"].get<size_t>() < total);
-    auto got = Comparable(resumed);
-    auto want = reference;
-    got["experiment"].erase("run_dir");
-    want["experiment"].erase("run_dir");
-    for (auto* j : {&got, &want})
-      (*j)["config"]["experiment"].erase("output"), (*j)["config"]["experiment"].erase("file"),
-          (*j)["experiment"].erase("file");
-    CHECK(got == want);
+    CHECK(WithoutRunFacts(resumed) == reference);
   }
 }
 
@@ -255,7 +229,7 @@ TEST_CASE("resuming reuses cells whose key matches and recomputes those whose ke
   CHECK(again["experiment"]["run_dir"] == first["experiment"]["run_dir"]);
   CHECK(again["experiment"]["engine"]["cells_reused"] == 2);
   CHECK(again["experiment"]["engine"]["cells_computed"] == 0);
-  CHECK(Comparable(again)["arms"] == Comparable(first)["arms"]);
+  CHECK(WithoutRunFacts(again)["arms"] == WithoutRunFacts(first)["arms"]);
   // a changed parameter changes the key of that arm's cell only
   r = RunCommand(Reclift() + " run " + (dir / "exp.toml").string() + PluginFlag() +
                  " --resume --set arms.knn.top_neighbours=7");

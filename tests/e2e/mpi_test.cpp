@@ -59,24 +59,6 @@ control = "pop"
 primary_metric = "ndcg@10"
 )";
 
-// results.json without when, where and how fast (and which rank ran a cell)
-nlohmann::json Comparable(nlohmann::json j) {
-  j.erase("log");
-  j.erase("experiment");
-  j["config"]["experiment"].erase("output");
-  j["dataset"].erase("load_seconds");
-  auto strip = [](nlohmann::json& arms) {
-    for (auto& a : arms) {
-      for (const char* k :
-           {"fit_seconds", "eval_seconds", "peak_rss_bytes", "model_rss_bytes", "host", "rank"})
-        a.erase(k);
-    }
-  };
-  strip(j["arms"]);
-  for (auto& c : j["cells"]) strip(c["arms"]);
-  return j;
-}
-
 }  // namespace
 
 TEST_CASE("an experiment under mpirun -np 3 gives the results of one process", "[e2e][mpi]") {
@@ -92,7 +74,7 @@ TEST_CASE("an experiment under mpirun -np 3 gives the results of one process", "
   REQUIRE(many.exit_code == 0);
   const auto a = nlohmann::json::parse(ReadText(dir / "one" / "latest" / "results.json"));
   const auto b = nlohmann::json::parse(ReadText(dir / "many" / "latest" / "results.json"));
-  CHECK(Comparable(a) == Comparable(b));
+  CHECK(WithoutRunFacts(a) == WithoutRunFacts(b));
   CHECK(a["per_user"] == b["per_user"]);
   // the cells really were spread: more than one rank ran some
   std::set<int> ranks;
@@ -105,7 +87,7 @@ TEST_CASE("an experiment under mpirun -np 3 gives the results of one process", "
   INFO(sent.err);
   REQUIRE(sent.exit_code == 0);
   const auto c = nlohmann::json::parse(ReadText(dir / "sent" / "latest" / "results.json"));
-  CHECK(Comparable(a) == Comparable(c));
+  CHECK(WithoutRunFacts(a) == WithoutRunFacts(c));
 }
 
 TEST_CASE("a suite under mpirun -np 3 gives the suite of one process", "[e2e][mpi]") {

@@ -29,8 +29,8 @@ TEST_CASE("an out-of-tree plugin builds against the installed SDK and runs in an
     r = RunCommand(reclift + " new " + kind + " " + name + " --dir " + src.string());
     INFO(r.out << r.err);
     REQUIRE(r.exit_code == 0);
-    r = RunCommand("cmake -S " + src.string() + " -B " + bld.string() + " -G Ninja -DCMAKE_BUILD_TYPE=Release" +
-                   " -DCMAKE_PREFIX_PATH=" + prefix.string());
+    r = RunCommand("cmake -S " + src.string() + " -B " + bld.string() +
+                   " -G Ninja -DCMAKE_BUILD_TYPE=Release" + " -DCMAKE_PREFIX_PATH=" + prefix.string());
     INFO(r.out << r.err);
     REQUIRE(r.exit_code == 0);
     r = RunCommand("cmake --build " + bld.string() + " -j2");
@@ -45,9 +45,10 @@ TEST_CASE("an out-of-tree plugin builds against the installed SDK and runs in an
 
   const std::string toml = R"([experiment]
 name = "sdk"
-output = ")" + (dir / "out").string() + R"("
-plugin_paths = [")" + (dir / "build-recommender" / "plugins-out").string() + R"(", ")" +
-                           (dir / "build-profiler" / "plugins-out").string() + R"(", ")" +
+output = ")" + (dir / "out").string() +
+                           R"("
+plugin_paths = [")" + (dir / "build-recommender" / "plugins-out").string() +
+                           R"(", ")" + (dir / "build-profiler" / "plugins-out").string() + R"(", ")" +
                            (dir / "build-evaluator" / "plugins-out").string() + R"("]
 
 [dataset]

@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "engine/binary_io.h"
+#include "runner/arm.h"
 #include "util/atomic_file.h"
 
 namespace reclift::host::engine {
@@ -16,13 +17,6 @@ nlohmann::json ValueJson(const ParamValue& v) {
   return std::visit([](const auto& x) { return nlohmann::json(x); }, v);
 }
 
-ParamValue ValueFrom(const nlohmann::json& j) {
-  if (j.is_boolean()) return j.get<bool>();
-  if (j.is_number_integer()) return j.get<int64_t>();
-  if (j.is_number()) return j.get<double>();
-  return j.get<std::string>();
-}
-
 nlohmann::json UseJson(const PluginUse& use) {
   nlohmann::json params = nlohmann::json::object();
   for (const auto& [k, v] : use.params) params[k] = ValueJson(v);
@@ -32,7 +26,7 @@ nlohmann::json UseJson(const PluginUse& use) {
 PluginUse UseFrom(const nlohmann::json& j) {
   PluginUse use;
   use.plugin = j.at("plugin").get<std::string>();
-  for (const auto& [k, v] : j.at("params").items()) use.params[k] = ValueFrom(v);
+  for (const auto& [k, v] : j.at("params").items()) use.params[k] = ParamValueFromJson(v);
   return use;
 }
 

@@ -22,6 +22,13 @@ nlohmann::json ParamsToJson(const Params& p) {
   return j;
 }
 
+ParamValue ParamValueFromJson(const nlohmann::json& j) {
+  if (j.is_boolean()) return j.get<bool>();
+  if (j.is_number_integer()) return j.get<int64_t>();
+  if (j.is_number()) return j.get<double>();
+  return j.get<std::string>();
+}
+
 FittedArm FitArm(const PluginRegistry& registry, const ArmSpec& arm, const TrainData& train,
                  const Context& ctx, tbb::task_arena& arena) {
   FittedArm fitted;

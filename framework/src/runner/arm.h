@@ -47,5 +47,8 @@ std::vector<UserEvalInput> EvalInputs(std::span<const UserTest> users, const Ran
 
 std::string PluginId(const PluginInfo& info);
 nlohmann::json ParamsToJson(const Params& params);
+// A parameter value from JSON (bool, integer, other number, else string);
+// the inverse of ParamsToJson for one value.
+ParamValue ParamValueFromJson(const nlohmann::json& j);
 
 }  // namespace reclift::host

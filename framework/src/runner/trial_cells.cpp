@@ -7,6 +7,7 @@
 
 #include "engine/executor.h"
 #include "engine/split_file.h"
+#include "runner/arm.h"
 #include "runner/stages.h"
 #include "util/error.h"
 
@@ -40,13 +41,6 @@ std::string CellDataHash(const CellData& cell) {
   return buf;
 }
 
-ParamValue ValueOf(const nlohmann::json& j) {
-  if (j.is_boolean()) return j.get<bool>();
-  if (j.is_number_integer()) return j.get<int64_t>();
-  if (j.is_number()) return j.get<double>();
-  return j.get<std::string>();
-}
-
 double ColumnMean(const engine::CellResult& r, const std::vector<MetricColumn>& columns, size_t column,
                   size_t users) {
   if (columns[column].aggregation == Aggregation::kListLevel) return r.list_values[column];
@@ -76,7 +70,8 @@ engine::CellTask TrialTask(const RunEnv& env, const TrialRequest& request, const
   engine::CellTask t;
   t.arm = *found;
   t.arm.recommender.params.clear();
-  for (const auto& [name, value] : request.params.items()) t.arm.recommender.params[name] = ValueOf(value);
+  for (const auto& [name, value] : request.params.items())
+    t.arm.recommender.params[name] = ParamValueFromJson(value);
   t.arm_name = request.arm;
   t.arm_index = index;
   t.label = "trial " + std::to_string(request.trial) + " of arm " + request.arm;

@@ -26,13 +26,6 @@ nlohmann::json Num(double v) {
   return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr);
 }
 
-ParamValue ParamValueFromJson(const nlohmann::json& j) {
-  if (j.is_boolean()) return j.get<bool>();
-  if (j.is_number_integer()) return j.get<int64_t>();
-  if (j.is_number()) return j.get<double>();
-  return j.get<std::string>();
-}
-
 const ArmSpec& FindArm(const ExperimentSpec& spec, const std::string& name) {
   for (const ArmSpec& arm : spec.arms) {
     if (arm.name == name) return arm;
