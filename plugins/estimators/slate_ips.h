@@ -26,9 +26,14 @@ inline Status RequirePrefixPropensity(const EstimatorContext& ctx, std::string_v
 // Slate IPS that weights each filled position's reward by target / logging
 // probability, taken from the two view columns the derived estimator names:
 // the item's marginal ones (slate_iips) or its prefix's (slate_rips).
-// Parameter `self_normalize` (bool): one component per position (its weighted
-// rewards over its weights) instead of one per round (the weighted rewards
-// over the number of rounds). Thread-safe after Configure, as Terms is const.
+// Its parameters are kPositionWeightedSlateIpsParams: `self_normalize` (bool)
+// gives one component per position (its weighted rewards over its weights)
+// instead of one per round (the weighted rewards over the number of rounds).
+// Thread-safe after Configure, as Terms is const.
+inline const ParamSpec kPositionWeightedSlateIpsParams[] = {
+    {"self_normalize", ParamType::kBool, "false", 0, 0, nullptr,
+     "divide each position's sum by the sum of its weights instead of the number of rounds"}};
+
 class PositionWeightedSlateIps : public Estimator {
  public:
   Status Configure(const Params& params, const EstimatorContext& ctx) override {

@@ -3,16 +3,9 @@
 #include <algorithm>
 
 namespace reclift::plugins {
-namespace {
-
-const ParamSpec kParams[] = {
-    {"self_normalize", ParamType::kBool, "false", 0, 0, nullptr,
-     "divide each position's sum by the sum of its weights instead of the number of rounds"}};
-
-}  // namespace
 
 std::span<const ParamSpec> RewardInteractionIpsParamSpecs() {
-  return kParams;
+  return kPositionWeightedSlateIpsParams;
 }
 
 RewardInteractionIps::RewardInteractionIps()
@@ -28,4 +21,5 @@ Status RewardInteractionIps::Configure(const Params& params, const EstimatorCont
 
 RECLIFT_ESTIMATOR_PLUGIN(reclift::plugins::RewardInteractionIps, "slate_rips", "1.0.0",
                          "Reward-interaction IPS for slates under a cascade model (McInerney et al. 2020)",
-                         reclift::plugins::kParams, reclift::kEstNeedsPrefixPropensity)
+                         reclift::plugins::kPositionWeightedSlateIpsParams,
+                         reclift::kEstNeedsPrefixPropensity)
