@@ -5,19 +5,14 @@
 #include <cstdint>
 #include <span>
 
+#include "../slate_ips.h"
 #include "reclift/reclift.h"
 
 namespace reclift::plugins {
 
-class IndependentIps final : public Estimator {
+class IndependentIps final : public PositionWeightedSlateIps {
  public:
-  Status Configure(const Params& params, const EstimatorContext& ctx) override;
-  uint32_t NumComponents() const override;
-  Status Terms(const LoggedFeedbackView& v, std::span<double> num, std::span<double> den) const override;
-
- private:
-  bool self_normalize_ = false;
-  uint32_t slate_size_ = 1;
+  IndependentIps();
 };
 
 std::span<const ParamSpec> IndependentIpsParamSpecs();

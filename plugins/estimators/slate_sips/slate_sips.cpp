@@ -15,11 +15,7 @@ std::span<const ParamSpec> StandardSlateIpsParamSpecs() {
 }
 
 Status StandardSlateIps::Configure(const Params& params, const EstimatorContext& ctx) {
-  if (!ctx.has_prefix_propensity) {
-    return Status::InvalidArgument(
-        "slate_sips needs slate propensities (the logged prefix probabilities; [logged] "
-        "prefix_propensity_column)");
-  }
+  if (Status s = RequirePrefixPropensity(ctx, "slate_sips"); !s.ok()) return s;
   self_normalize_ = params.GetBool("self_normalize");
   return Status::Ok();
 }

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <span>
 
+#include "../slate_ips.h"
 #include "reclift/reclift.h"
 
 namespace reclift::plugins {
