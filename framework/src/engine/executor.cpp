@@ -199,7 +199,7 @@ void WorkerPool::Launch(size_t index, const CellTask& task) {
   std::error_code ec;
   fs::remove(files.result, ec);
   fs::remove(files.phase, ec);
-  WriteFileAtomic(files.task, TaskToJson(task).dump(1));
+  WriteFileAtomic(files.task, TaskToJson(task).dump(1), /*sync=*/false);  // remade on resume
   running_.push_back({index, Spawn(program_, files), Clock::now(), false, Clock::now(), task});
 }
 

@@ -15,6 +15,8 @@
 #include "util/error.h"
 
 #if RECLIFT_WITH_MPI
+#define OMPI_SKIP_MPICXX 1  // the C API only (no C++ bindings to link)
+#define MPICH_SKIP_MPICXX 1
 #include <mpi.h>
 #endif
 

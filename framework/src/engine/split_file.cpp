@@ -100,7 +100,7 @@ void WriteSplitFile(const fs::path& file, const CellData& cell, const std::vecto
   w.Array(bucket_of);
   PutRagged<uint32_t>(
       w, candidates.size(), [&](size_t i) -> const auto& { return candidates[i]; });
-  WriteFileAtomic(file, w.data());
+  WriteFileAtomic(file, w.data(), /*sync=*/false);  // transient: written again on resume
 }
 
 struct MappedSplit::Mapping {

@@ -12,7 +12,7 @@
 
 namespace reclift::host {
 
-void WriteFileAtomic(const std::filesystem::path& path, std::string_view content) {
+void WriteFileAtomic(const std::filesystem::path& path, std::string_view content, bool sync) {
   namespace fs = std::filesystem;
   std::error_code ec;
   if (path.has_parent_path()) {
@@ -35,7 +35,7 @@ void WriteFileAtomic(const std::filesystem::path& path, std::string_view content
     }
     done += static_cast<size_t>(n);
   }
-  if (::fsync(fd) != 0 || ::close(fd) != 0) {
+  if ((sync && ::fsync(fd) != 0) || ::close(fd) != 0) {
     const std::string why = std::strerror(errno);
     ::unlink(tmp.c_str());
     throw Error("cannot write " + path.string() + ": " + why);
