@@ -52,7 +52,10 @@ const SourceLocation& LocationIn(const std::map<std::string, SourceLocation>& wh
 void CheckParams(PluginUse& use, const PluginInfo& info) {
   const std::string owner = std::string(PluginKindName(info.kind)) + " '" + use.plugin + "'";
   const auto specs = info.param_specs();
-  for (auto& [name, value] : use.params) {
+  for (auto& entry : use.params) {
+    // not a structured binding: clang 14 (the fuzz/sanitizer build) cannot capture one
+    const std::string& name = entry.first;
+    auto& value = entry.second;
     auto spec = std::find_if(specs.begin(), specs.end(), [&](const ParamSpec& s) { return name == s.name; });
     if (spec == specs.end()) {
       std::vector<std::string> names;
