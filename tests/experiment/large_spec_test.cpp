@@ -23,7 +23,7 @@ std::string HundredThousandArms() {
 
 }  // namespace
 
-TEST_CASE("an experiment with 100,000 arms parses, and a duplicate among them is found by line",
+TEST_CASE("an experiment with 100000 arms parses and a duplicate among them is found by line",
           "[experiment]") {
   std::string toml = HundredThousandArms();
   const ExperimentSpec spec = ParseExperimentString(toml, "big.toml");

@@ -97,7 +97,8 @@ double RelativeDifference(double ours, double reference) {
 
 }  // namespace
 
-TEST_CASE("p-values and statistics agree with scipy 1.10 to 1e-9 relative for n = 5 .. 100,000", "[stats]") {
+TEST_CASE("p-values and statistics agree with scipy 1.10 to 1e-9 relative for n from 5 to 100000",
+          "[stats]") {
   const std::vector<Golden> goldens = ReadGoldens();
   REQUIRE(goldens.size() > 500);
   size_t checked[4] = {0, 0, 0, 0};
