@@ -53,7 +53,7 @@ void CheckParams(PluginUse& use, const PluginInfo& info) {
   const std::string owner = std::string(PluginKindName(info.kind)) + " '" + use.plugin + "'";
   const auto specs = info.param_specs();
   for (auto& entry : use.params) {
-    // not a structured binding: clang 14 (the fuzz/sanitizer build) cannot capture one
+    // not a structured binding: clang before 16 cannot capture one in a lambda
     const std::string& name = entry.first;
     auto& value = entry.second;
     auto spec = std::find_if(specs.begin(), specs.end(), [&](const ParamSpec& s) { return name == s.name; });
