@@ -295,9 +295,8 @@ TEST_CASE("skip mode drops bad rows, counts them and notes the first", "[data][s
   CHECK(report.bad_rows_skipped == 1);
   bool noted = false;
   for (const auto& n : report.notes) {
-    noted =
-        noted || n.find("skipped 1 bad row of") != std::string::npos &&
-                     n.find("bad_number.csv:4: expected a number in column 'rating'") != std::string::npos;
+    noted = noted || (n.find("skipped 1 bad row of") != std::string::npos &&
+                      n.find("bad_number.csv:4: expected a number in column 'rating'") != std::string::npos);
   }
   CHECK(noted);
 
