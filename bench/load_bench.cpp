@@ -1,6 +1,6 @@
 // How fast a big ratings file loads, and how much memory it takes.
 //
-//   load_bench [file] [--rows N] [--threads T] [--repeat R] [--verbose]
+//   load_bench [file] [--rows N] [--threads T] [--repeat R] [--verbose] [--train]
 //
 // Writes `file` (default /tmp/reclift-bench/ratings-20m.csv) when it does not
 // exist: N rows (default 20 million) of user,item,rating,timestamp with
@@ -10,6 +10,10 @@
 // prints the best time as MB/s and rows/s, the CPU time, the final
 // Dataset::MemoryBytes, the peak resident set during the loads, and
 // peak / final. --verbose logs the time of each phase of every load.
+// --train also builds, inside the timed load, the training matrices a run's
+// cell builds (OwnedTrainData: user-major CSR and item-major CSC of item /
+// user, value, timestamp) from every interaction, and counts them in the
+// final memory: the whole path from the file to what a plugin's Fit reads.
 #include <spdlog/spdlog.h>
 #include <sys/resource.h>
 #include <tbb/task_arena.h>
@@ -27,6 +31,7 @@
 #include <vector>
 
 #include "data/dataset.h"
+#include "reclift/owned_train_data.h"
 
 namespace fs = std::filesystem;
 using reclift::host::Dataset;
@@ -167,6 +172,7 @@ int main(int argc, char** argv) {
   fs::path path = "/tmp/reclift-bench/ratings-20m.csv";
   uint64_t rows = 20'000'000;
   int threads = 2, repeat = 3;
+  bool train = false;
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
     if (arg == "--rows" && i + 1 < argc) {
@@ -177,8 +183,10 @@ int main(int argc, char** argv) {
       repeat = std::max(1, std::atoi(argv[++i]));
     } else if (arg == "--verbose") {
       spdlog::set_level(spdlog::level::debug);
+    } else if (arg == "--train") {
+      train = true;
     } else if (arg == "-h" || arg == "--help") {
-      std::printf("usage: %s [file] [--rows N] [--threads T] [--repeat R] [--verbose]\n", argv[0]);
+      std::printf("usage: %s [file] [--rows N] [--threads T] [--repeat R] [--verbose] [--train]\n", argv[0]);
       return 0;
     } else {
       path = arg;
@@ -211,12 +219,23 @@ int main(int argc, char** argv) {
     const double cpu0 = CpuSeconds();
     LoadReport report;
     const Dataset d = arena.execute([&] { return LoadDataset(spec, &report); });
+    size_t train_bytes = 0;
+    if (train) {
+      const reclift::OwnedTrainData t = arena.execute([&] {
+        return reclift::OwnedTrainData::Build(d.num_users(), d.num_items(), d.users, d.items, d.values,
+                                              d.timestamps, d.explicit_feedback);
+      });
+      for (const reclift::SparseView& m : {t.view().by_user, t.view().by_item}) {
+        train_bytes += m.indptr.size_bytes() + m.indices.size_bytes() + m.values.size_bytes() +
+                       m.timestamps.size_bytes();
+      }
+    }
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     const double cpu = CpuSeconds() - cpu0;
     best = std::min(best, seconds);
     best_cpu = std::min(best_cpu, cpu);
     interactions = d.size();
-    final_bytes = d.MemoryBytes();
+    final_bytes = d.MemoryBytes() + train_bytes;
     if (!fingerprint.empty() && fingerprint != d.fingerprint) {
       std::printf("fingerprint changed between runs: %s vs %s\n", fingerprint.c_str(), d.fingerprint.c_str());
       return 1;
@@ -234,7 +253,8 @@ int main(int argc, char** argv) {
   // on a shared machine wall time includes waiting for a core; CPU time does
   // not: with T threads fully busy the load cannot take less than cpu / T
   std::printf("cpu time:      %.3f s (best run; %.0f MB/s per core-second)\n", best_cpu, file_mb / best_cpu);
-  std::printf("final memory:  %.1f MB (Dataset::MemoryBytes)\n", static_cast<double>(final_bytes) / 1e6);
+  std::printf("final memory:  %.1f MB (Dataset::MemoryBytes%s)\n", static_cast<double>(final_bytes) / 1e6,
+              train ? " + the CSR/CSC training matrices" : "");
   std::printf("peak RSS:      %.1f MB (VmHWM during the loads)\n", static_cast<double>(peak) / 1e6);
   std::printf("peak / final:  %.2f\n", static_cast<double>(peak) / static_cast<double>(final_bytes));
   std::printf("fingerprint:   %s\n", fingerprint.c_str());

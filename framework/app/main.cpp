@@ -133,7 +133,7 @@ nlohmann::json ReadJson(const fs::path& file) {
   if (!in) throw Error("cannot read " + file.string());
   try {
     return nlohmann::json::parse(in);
-  } catch (const nlohmann::json::parse_error& e) {
+  } catch (const nlohmann::json::exception& e) {  // parse_error, and out_of_range for a number overflow
     throw Error(file.string() + ": not valid JSON: " + e.what());
   }
 }

@@ -260,8 +260,11 @@ TEST_CASE("empty ids and unclosed quotes are bad rows", "[data][errors]") {
   CHECK_THAT(ErrorText(spec), EndsWith("empty_id.csv:3: empty user id in column 'user'"));
   const auto unclosed = WriteTemp("unclosed.csv", "user,item\nu1,i1\nu2,\"i2\n");
   spec.interactions = unclosed;
-  CHECK_THAT(ErrorText(spec),
-             EndsWith("unclosed.csv:3: a quoted field is not closed (missing '\"') in \"u2,\\\"i2\""));
+  CHECK_THAT(
+      ErrorText(spec),
+      EndsWith(
+          "unclosed.csv:3: a quoted field is not closed (missing '\"') (interaction files hold one row per "
+          "line: a line break inside quotes is not supported) in \"u2,\\\"i2\""));
 }
 
 TEST_CASE("long bad text is cut to about 80 characters in messages", "[data][errors]") {
@@ -292,9 +295,8 @@ TEST_CASE("skip mode drops bad rows, counts them and notes the first", "[data][s
   CHECK(report.bad_rows_skipped == 1);
   bool noted = false;
   for (const auto& n : report.notes) {
-    noted =
-        noted || n.find("skipped 1 bad row of") != std::string::npos &&
-                     n.find("bad_number.csv:4: expected a number in column 'rating'") != std::string::npos;
+    noted = noted || (n.find("skipped 1 bad row of") != std::string::npos &&
+                      n.find("bad_number.csv:4: expected a number in column 'rating'") != std::string::npos);
   }
   CHECK(noted);
 

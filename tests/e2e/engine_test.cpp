@@ -168,7 +168,9 @@ TEST_CASE("every repetition has its own per-user analysis and the repeats use al
 TEST_CASE("a run killed with SIGKILL after k cells resumes to the results of an uninterrupted run",
           "[e2e][engine]") {
   const fs::path base = FreshDir("engine-kill");
-  const std::string arms = "\n[[arms]]\nname = \"als\"\nrecommender = \"als\"\n";
+  // a slow arm (it sleeps, then fits) keeps the run going long enough to be killed
+  const std::string arms =
+      "\n[[arms]]\nname = \"slow\"\nrecommender = \"faulty\"\nparams = { mode = \"fit-slow\" }\n";
   const std::string toml = Experiment(base / "ref", "split_repeats = 2\n", arms);
   WriteText(base / "ref.toml", toml);
   REQUIRE(Run(base / "ref.toml", "").exit_code == 0);

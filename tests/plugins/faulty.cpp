@@ -26,6 +26,7 @@ class Faulty final : public reclift::Recommender {
       *reinterpret_cast<int*>(address) = 1;
     }
     if (mode_ == "fit-abort") std::abort();
+    if (mode_ == "fit-slow") std::this_thread::sleep_for(std::chrono::milliseconds(400));  // then fits
     if (mode_ == "fit-hang") {
       for (;;) std::this_thread::sleep_for(std::chrono::seconds(1));
     }
@@ -51,7 +52,7 @@ class Faulty final : public reclift::Recommender {
 };
 const reclift::ParamSpec kParams[] = {
     {"mode", reclift::ParamType::kString, "ok", 0, 0,
-     "ok|fit-throws|fit-error|score-throws|nan|fit-segv|fit-abort|fit-hang|fit-hog", "how to fail"}};
+     "ok|fit-throws|fit-error|score-throws|nan|fit-segv|fit-abort|fit-hang|fit-hog|fit-slow", "how to fail"}};
 }  // namespace
 
 RECLIFT_RECOMMENDER_PLUGIN(Faulty, "faulty", "1.0.0", "Fails on purpose (tests only)", kParams, 0)

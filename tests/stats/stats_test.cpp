@@ -132,11 +132,16 @@ TEST_CASE("Wilcoxon signed-rank uses the normal approximation with ties on the s
   // ties and zeroes). By hand: the zero dropped, n = 9, all positive, so
   // V = 45; one tie pair (1.3): var = 9*10*19/24 - 6/48 = 71.125;
   // z = (45 - 22.5 - 0.5) / sqrt(71.125) = 2.6086, p = 2 * (1 - Phi(z)).
-  const TestResult w = WilcoxonSignedRank(SleepDifferences());
+  const TestResult w = WilcoxonSignedRank(SleepDifferences(), /*continuity_correction=*/true);
   CHECK(w.statistic == 45.0);
   CHECK(w.n == 9);
   CHECK(w.p_value == Approx(0.009091).epsilon(1e-3));
   CHECK(w.p_value == Approx(2 * NormalCdf(-22.0 / std::sqrt(71.125))).epsilon(1e-12));
+  // Without the correction (the default, scipy's): z = 22.5 / sqrt(71.125);
+  // scipy.stats.wilcoxon(d) gives p = 0.007632441 (it reports T = min = 0).
+  const TestResult plain = WilcoxonSignedRank(SleepDifferences());
+  CHECK(plain.p_value == Approx(2 * NormalCdf(-22.5 / std::sqrt(71.125))).epsilon(1e-12));
+  CHECK(plain.p_value == Approx(0.007632441).epsilon(1e-6));
 }
 
 TEST_CASE("Wilcoxon signed-rank is exact for small samples without ties", "[stats]") {
@@ -198,14 +203,21 @@ TEST_CASE("Wilcoxon's exact distribution agrees with enumerating every sign patt
   }
 }
 
-TEST_CASE("Wilcoxon switches to the normal approximation above 25 differences", "[stats]") {
-  // Differences 1..30, all positive: V = 465, mean 232.5, var
-  // 30*31*61/24 = 2363.75, z = (232.5 - 0.5) / sqrt(2363.75).
+TEST_CASE("Wilcoxon switches to the normal approximation above 50 differences", "[stats]") {
+  // Differences 1..51, all positive: V = 1326, mean 663, var
+  // 51*52*103/24 = 11381.5, z = 663 / sqrt(11381.5), no continuity
+  // correction by default, 0.5 with it.
   std::vector<double> diffs;
-  for (int i = 1; i <= 30; ++i) diffs.push_back(i);
+  for (int i = 1; i <= 51; ++i) diffs.push_back(i);
   const TestResult w = WilcoxonSignedRank(diffs);
-  CHECK(w.statistic == 465.0);
-  CHECK(w.p_value == Approx(2 * NormalCdf(-232.0 / std::sqrt(2363.75))).epsilon(1e-12));
+  CHECK(w.statistic == 1326.0);
+  CHECK(w.p_value == Approx(2 * NormalCdf(-663.0 / std::sqrt(11381.5))).epsilon(1e-12));
+  CHECK(WilcoxonSignedRank(diffs, true).p_value ==
+        Approx(2 * NormalCdf(-662.5 / std::sqrt(11381.5))).epsilon(1e-12));
+  // 50 differences are still exact: only the all-positive pattern reaches
+  // V = 1275, so p = 2 / 2^50.
+  diffs.pop_back();
+  CHECK(WilcoxonSignedRank(diffs).p_value == Approx(std::ldexp(2.0, -50)).epsilon(1e-12));
 }
 
 TEST_CASE("Wilcoxon with only zero differences reports no difference", "[stats]") {
@@ -441,4 +453,77 @@ TEST_CASE("the independent bootstrap resamples each group on its own", "[stats]"
   CHECK(a.absolute.high > 1.58);
   CHECK(a.absolute.high - a.absolute.low > paired.absolute.high - paired.absolute.low);
   CHECK(std::isnan(BootstrapIndependentLift(std::vector<double>{}, kSleepGroup2, 0.05, 10, 1).absolute.low));
+}
+
+TEST_CASE("Holm and Benjamini-Hochberg reproduce hand-computed tables", "[stats]") {
+  // m = 6, given out of order. Sorted: 0.001 0.008 0.039 0.041 0.042 0.06.
+  // Holm (m - rank + 1) * p: 0.006 0.040 0.156 0.123 0.084 0.060, running
+  // max: 0.006 0.040 0.156 0.156 0.156 0.156.
+  // BH m / rank * p: 0.006 0.024 0.078 0.0615 0.0504 0.060, running min from
+  // the largest: 0.006 0.024 0.0504 0.0504 0.0504 0.060.
+  const std::vector<double> p = {0.042, 0.001, 0.06, 0.039, 0.008, 0.041};
+  const std::vector<double> holm = {0.156, 0.006, 0.156, 0.156, 0.040, 0.156};
+  const std::vector<double> bh = {0.0504, 0.006, 0.060, 0.0504, 0.024, 0.0504};
+  const std::vector<double> holm_got = HolmAdjust(p), bh_got = BenjaminiHochbergAdjust(p);
+  for (size_t i = 0; i < p.size(); ++i) {
+    INFO("p = " << p[i]);
+    CHECK(holm_got[i] == Approx(holm[i]).epsilon(1e-12));
+    CHECK(bh_got[i] == Approx(bh[i]).epsilon(1e-12));
+  }
+  // Three equal p-values 0.02: Holm 0.06 0.04 0.02 -> running max 0.06 for
+  // all; BH 0.06 0.03 0.02 -> running min 0.02 for all (as R's p.adjust).
+  const std::vector<double> tied = {0.02, 0.02, 0.02};
+  for (double v : HolmAdjust(tied)) CHECK(v == Approx(0.06).epsilon(1e-12));
+  for (double v : BenjaminiHochbergAdjust(tied)) CHECK(v == Approx(0.02).epsilon(1e-12));
+}
+
+namespace {
+
+// Zero-inflated per-user metric: 0 with probability `zero`, else U(0, 1);
+// mean (1 - zero) / 2.
+double ZeroInflated(std::mt19937_64& rng, double zero) {
+  std::uniform_real_distribution<double> u(0.0, 1.0);
+  return u(rng) < zero ? 0.0 : u(rng);
+}
+
+}  // namespace
+
+TEST_CASE("bootstrap intervals cover the true lift of zero-inflated metrics about 95% of the time",
+          "[stats][slow]") {
+  // 1,000 simulated experiments each. Control: 60% zeros (mean 0.2);
+  // treatment: 55% zeros (mean 0.225). Binomial sd of the coverage at 95%
+  // is 0.7%; the percentile bootstrap runs slightly narrow, so the band is
+  // [92%, 97%].
+  const int experiments = 1000;
+  SECTION("independent groups of 300 and 250 users: true lift 0.025") {
+    std::mt19937_64 rng(99);
+    int covered = 0;
+    for (int e = 0; e < experiments; ++e) {
+      std::vector<double> c(300), t(250);
+      for (double& v : c) v = ZeroInflated(rng, 0.6);
+      for (double& v : t) v = ZeroInflated(rng, 0.55);
+      const LiftIntervals ci = BootstrapIndependentLift(c, t, 0.05, 1000, 5000 + e);
+      covered += ci.absolute.low <= 0.025 && 0.025 <= ci.absolute.high;
+    }
+    const double coverage = static_cast<double>(covered) / experiments;
+    CHECK(coverage > 0.92);
+    CHECK(coverage < 0.97);
+  }
+  SECTION("400 paired users, half unchanged: true lift 0.0125") {
+    std::mt19937_64 rng(7);
+    std::uniform_real_distribution<double> u(0.0, 1.0);
+    int covered = 0;
+    for (int e = 0; e < experiments; ++e) {
+      std::vector<double> c(400), t(400);
+      for (size_t i = 0; i < c.size(); ++i) {
+        c[i] = ZeroInflated(rng, 0.6);
+        t[i] = u(rng) < 0.5 ? c[i] : ZeroInflated(rng, 0.55);
+      }
+      const LiftIntervals ci = BootstrapPairedLift(c, t, 0.05, 1000, 9000 + e);
+      covered += ci.absolute.low <= 0.0125 && 0.0125 <= ci.absolute.high;
+    }
+    const double coverage = static_cast<double>(covered) / experiments;
+    CHECK(coverage > 0.92);
+    CHECK(coverage < 0.97);
+  }
 }

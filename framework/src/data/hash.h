@@ -1,16 +1,61 @@
-// A small, fast, stable 64-bit hash for id tables and dataset fingerprints.
-// Not cryptographic. Words are read little-endian-natively: fingerprints are
-// stable across runs, thread counts and little-endian machines.
+// Stable 64-bit hashes for id tables, dataset fingerprints and cell keys:
+// XXH3 (xxHash 0.8, Debian's libxxhash). Not cryptographic. XXH3's output
+// is fixed by its specification on every platform and endianness, so a
+// value computed here is a value a later run, another machine or another
+// tool (`xxhsum -H3`, Python's xxhash.xxh3_64) computes too.
+//
+// Thread-safety: the free functions are pure; a Hasher is one caller's.
+//
+//   uint64_t h = reclift::host::Hash64(bytes.data(), bytes.size());
+//   reclift::host::Hasher key;
+//   key.Update("als@1.2.0").UpdateValue(seed).Update(bytes.data(), bytes.size());
+//   std::string hex = reclift::host::ToHex64(key.Digest());
 #pragma once
 
+#include <xxhash.h>
+
 #include <cstdint>
-#include <cstring>
+#include <memory>
 #include <string>
 #include <string_view>
+#include <type_traits>
 
 namespace reclift::host {
 
-// The murmur3 finaliser: every input bit affects every output bit.
+// XXH3-64 of n bytes with a seed (seed 0 is XXH3's unseeded value).
+inline uint64_t Hash64(const void* data, size_t n, uint64_t seed = 0) {
+  return XXH3_64bits_withSeed(data, n, seed);
+}
+inline uint64_t Hash64(std::string_view s, uint64_t seed = 0) {
+  return Hash64(s.data(), s.size(), seed);
+}
+
+// The same hash fed in pieces: Digest() equals Hash64 of the concatenated
+// bytes with the same seed. Digest() may be called at any point and does not
+// end the stream. Movable, not copyable.
+class Hasher {
+ public:
+  explicit Hasher(uint64_t seed = 0);
+  Hasher(Hasher&&) noexcept = default;
+  Hasher& operator=(Hasher&&) noexcept = default;
+
+  Hasher& Update(const void* data, size_t n);
+  Hasher& Update(std::string_view s) { return Update(s.data(), s.size()); }
+  // The object's bytes (for integers and floats: their little-endian
+  // encoding on the machines reclift supports). Not for types with padding.
+  template <class T>
+  requires std::is_arithmetic_v<T> Hasher& UpdateValue(T value) { return Update(&value, sizeof value); }
+  uint64_t Digest() const;
+
+ private:
+  struct StateDeleter {
+    void operator()(XXH3_state_t* state) const { XXH3_freeState(state); }
+  };
+  std::unique_ptr<XXH3_state_t, StateDeleter> state_;
+};
+
+// The murmur3 finaliser: a bijection of 64-bit words in which every input
+// bit affects every output bit (for seeding per-user and per-item streams).
 inline uint64_t Mix64(uint64_t h) {
   h ^= h >> 33;
   h *= 0xff51afd7ed558ccdULL;
@@ -20,52 +65,12 @@ inline uint64_t Mix64(uint64_t h) {
   return h;
 }
 
-namespace hash_detail {
-inline uint64_t Step(uint64_t h, uint64_t w) {
-  w *= 0xC2B2AE3D27D4EB4FULL;
-  h ^= (w << 31) | (w >> 33);
-  return ((h << 27) | (h >> 37)) * 0x9E3779B97F4A7C15ULL + 0x52DCE729;
-}
-}  // namespace hash_detail
+// The hand-written string hash reclift used before XXH3. Kept for one use:
+// random and k-fold splits key each user's stream by it, and changing it
+// would reshuffle every user's split. Do not use it for anything new.
+uint64_t LegacyStringHash(std::string_view s);
 
-// Four independent lanes over 32-byte blocks keep the multiplier busy (a
-// single chain of dependent multiplies would be four times slower), then
-// the lanes, the tail and the length are folded together.
-inline uint64_t HashBytes(const void* data, size_t n, uint64_t seed = 0) {
-  using hash_detail::Step;
-  const auto* p = static_cast<const unsigned char*>(data);
-  const size_t length = n;
-  uint64_t lane[4] = {seed ^ 0x243F6A8885A308D3ULL, seed ^ 0x13198A2E03707344ULL,
-                      seed ^ 0xA4093822299F31D0ULL, seed ^ 0x082EFA98EC4E6C89ULL};
-  while (n >= 32) {
-    for (int k = 0; k < 4; ++k) {
-      uint64_t w;
-      std::memcpy(&w, p + 8 * k, 8);
-      lane[k] = Step(lane[k], w);
-    }
-    p += 32;
-    n -= 32;
-  }
-  uint64_t h = Mix64(lane[0]) ^ Mix64(lane[1] + 1) ^ Mix64(lane[2] + 2) ^ Mix64(lane[3] + 3);
-  while (n >= 8) {
-    uint64_t w;
-    std::memcpy(&w, p, 8);
-    h = Step(h, w);
-    p += 8;
-    n -= 8;
-  }
-  if (n > 0) {
-    uint64_t w = 0;
-    std::memcpy(&w, p, n);
-    h = Step(h, w ^ (uint64_t{n} << 59));
-  }
-  return Mix64(h ^ (length * 0x9E3779B97F4A7C15ULL));
-}
-
-inline uint64_t HashString(std::string_view s, uint64_t seed = 0) {
-  return HashBytes(s.data(), s.size(), seed);
-}
-
+// 16 lower-case hex digits, most significant first.
 inline std::string ToHex64(uint64_t h) {
   static constexpr char kDigits[] = "0123456789abcdef";
   std::string out(16, '0');

@@ -38,7 +38,7 @@ uint32_t IdInterner::InternNumberSlow(uint64_t v) {
 
 uint32_t IdInterner::InternText(std::string_view text) {
   if (2 * (texts_.size() + 1) > text_ids_.size()) GrowTexts();
-  const uint64_t h = HashString(text);
+  const uint64_t h = Hash64(text);
   const size_t mask = text_ids_.size() - 1;
   for (size_t s = h & mask;; s = (s + 1) & mask) {
     const uint32_t slot = text_ids_[s];
@@ -82,7 +82,7 @@ std::optional<uint32_t> IdInterner::Find(std::string_view text) const {
     }
   }
   if (text_ids_.empty()) return std::nullopt;
-  const uint64_t h = HashString(text);
+  const uint64_t h = Hash64(text);
   const size_t mask = text_ids_.size() - 1;
   for (size_t s = h & mask;; s = (s + 1) & mask) {
     const uint32_t slot = text_ids_[s];

@@ -50,6 +50,16 @@ struct Chunk {
   std::vector<BadRow> examples;
 };
 
+// SplitFields' problem for one line, with what an unclosed quote means here:
+// the reader takes one row per line, so a field cannot span lines.
+std::string LineProblem(const std::string& problem) {
+  if (problem.starts_with("a quoted field is not closed")) {
+    return problem +
+           " (interaction files hold one row per line: a line break inside quotes is not supported)";
+  }
+  return problem;
+}
+
 struct Layout {
   std::string delimiter;
   bool quoting = true;
@@ -260,7 +270,9 @@ class ChunkParser {
         }
         ++c.data_rows;
         if (!SplitFields(record, layout_.delimiter, quotes, fields, scratch, &problem)) {
-          if (Bad(chunk_index, c, row, this_line, line, problem + " in " + QuoteForMessage(record))) return;
+          if (Bad(chunk_index, c, row, this_line, line,
+                  LineProblem(problem) + " in " + QuoteForMessage(record)))
+            return;
           continue;
         }
         field_count = fields.size();
@@ -441,7 +453,7 @@ InteractionColumns ReadInteractions(const InteractionFileFormat& format) {
   std::vector<std::string_view> fields;
   std::string scratch, problem;
   if (!SplitFields(first, layout.delimiter, layout.quoting, fields, scratch, &problem)) {
-    throw Error(at_first, problem + " in " + QuoteForMessage(first));
+    throw Error(at_first, LineProblem(problem) + " in " + QuoteForMessage(first));
   }
   std::vector<std::string> names(fields.begin(), fields.end());
   layout.expected_fields = names.size();

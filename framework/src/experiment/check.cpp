@@ -58,7 +58,10 @@ const SourceLocation& LocationIn(const std::map<std::string, SourceLocation>& wh
 void CheckParams(PluginUse& use, const PluginInfo& info) {
   const std::string owner = std::string(PluginKindName(info.kind)) + " '" + use.plugin + "'";
   const auto specs = info.param_specs();
-  for (auto& [name, value] : use.params) {
+  for (auto& entry : use.params) {
+    // not a structured binding: clang before 16 cannot capture one in a lambda
+    const std::string& name = entry.first;
+    auto& value = entry.second;
     auto spec = std::find_if(specs.begin(), specs.end(), [&](const ParamSpec& s) { return name == s.name; });
     if (spec == specs.end()) {
       std::vector<std::string> names;

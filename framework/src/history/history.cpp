@@ -61,7 +61,7 @@ std::string Hex(uint64_t h, int digits) {
 
 std::string IdOf(const std::string& a, const std::string& b) {
   const std::string key = a + "\n" + b;
-  return Hex(HashBytes(key.data(), key.size(), 0x5157), 12);
+  return Hex(Hash64(key.data(), key.size(), 0x5157), 12);
 }
 
 std::string UtcNow() {
@@ -219,7 +219,7 @@ std::string FileHash(const std::string& file) {
   std::ostringstream s;
   s << in.rdbuf();
   const std::string text = s.str();
-  return Hex(HashBytes(text.data(), text.size()), 16);
+  return Hex(Hash64(text.data(), text.size()), 16);
 }
 
 void WriteRun(Db& db, const Json& results, const fs::path& results_file) {

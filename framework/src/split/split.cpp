@@ -76,7 +76,7 @@ class Stream {
 // The stream is keyed by the original user id: a user's draw does not change
 // when other users are added or the file is reordered.
 Stream UserStream(const Dataset& data, const SplitSpec& spec, uint32_t u, uint64_t salt) {
-  const uint64_t key = u < data.user_ids.size() ? HashString(data.user_ids[u]) : Mix64(u);
+  const uint64_t key = u < data.user_ids.size() ? LegacyStringHash(data.user_ids[u]) : Mix64(u);
   return Stream(Mix64(spec.seed ^ key) ^ salt);
 }
 

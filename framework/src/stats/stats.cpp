@@ -290,7 +290,7 @@ TestResult PairedTTest(std::span<const double> diffs) {
   return result;
 }
 
-TestResult WilcoxonSignedRank(std::span<const double> diffs) {
+TestResult WilcoxonSignedRank(std::span<const double> diffs, bool continuity_correction) {
   std::vector<double> magnitudes;
   std::vector<bool> positive;
   for (double d : diffs) {
@@ -310,7 +310,7 @@ TestResult WilcoxonSignedRank(std::span<const double> diffs) {
   result.statistic = w_plus;
   const double n = static_cast<double>(magnitudes.size());
 
-  if (magnitudes.size() <= 25 && !ranks.has_ties) {
+  if (magnitudes.size() <= kWilcoxonExactMax && !ranks.has_ties) {
     // W+ is an integer here (no ties), so the tails are sums of exact counts.
     const std::vector<double> counts = SignedRankCounts(magnitudes.size());
     const size_t v = static_cast<size_t>(std::llround(w_plus));
@@ -327,7 +327,7 @@ TestResult WilcoxonSignedRank(std::span<const double> diffs) {
   const double centred = w_plus - n * (n + 1) / 4;
   const double variance = n * (n + 1) * (2 * n + 1) / 24 - ranks.tie_term / 48;
   if (!(variance > 0)) return result;
-  const double correction = centred > 0 ? 0.5 : (centred < 0 ? -0.5 : 0.0);
+  const double correction = !continuity_correction ? 0.0 : (centred > 0 ? 0.5 : (centred < 0 ? -0.5 : 0.0));
   result.p_value = TwoSidedNormalP((centred - correction) / std::sqrt(variance));
   return result;
 }

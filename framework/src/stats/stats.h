@@ -63,14 +63,28 @@ Interval MeanCi(std::span<const double> x, double alpha);
 // Paired: x are per-user differences treatment - control. One-sample t-test
 // of mean 0 with df = n - 1.
 TestResult PairedTTest(std::span<const double> diffs);
-// Wilcoxon signed-rank on the differences: zero differences dropped (Wilcoxon's
-// convention, as R's wilcox.test), average ranks for tied |differences|.
-// n <= 25 non-zero differences without ties: exact null distribution (by
-// dynamic programming over rank sums), p = min(1, 2 * min(P(W+ <= V),
-// P(W+ >= V))). Otherwise: normal approximation with variance n(n+1)(2n+1)/24
-// - sum(t^3 - t)/48 over tie groups and a continuity correction of 0.5
-// towards the mean. Statistic: W+ (R's V). n: non-zero differences used.
-TestResult WilcoxonSignedRank(std::span<const double> diffs);
+// Wilcoxon signed-rank on the differences, with scipy 1.10's conventions
+// (scipy.stats.wilcoxon defaults; tests/stats/scipy_goldens.txt checks them
+// to 1e-9 relative for n = 5 .. 100,000):
+// - zero differences are dropped before ranking (Wilcoxon's rule, scipy's
+//   zero_method="wilcox", R's wilcox.test); n counts the non-zero ones;
+// - average ranks for tied |differences|;
+// - at most kWilcoxonExactMax (50, scipy's threshold) non-zero differences
+//   and no ties: exact null distribution (dynamic programming over rank
+//   sums), p = min(1, 2 * min(P(W+ <= V), P(W+ >= V)));
+// - otherwise the normal approximation with variance n(n+1)(2n+1)/24 -
+//   sum(t^3 - t)/48 over tie groups, and no continuity correction (scipy's
+//   correction=False) unless `continuity_correction` (R's default, 0.5
+//   towards the mean).
+// Where this differs from scipy's default call on purpose: scipy switches to
+// the approximation as soon as a zero is present even for n <= 50 (we drop
+// the zeros first and use the exact distribution when it applies), and stays
+// "exact" with ties, truncating a half-integer W+ (we use the approximation).
+// scipy agrees with both choices when called with method="exact"/"approx"
+// on the zero-free differences. Statistic: W+ (R's V; scipy reports min(W+,
+// W-) for two-sided tests).
+inline constexpr size_t kWilcoxonExactMax = 50;
+TestResult WilcoxonSignedRank(std::span<const double> diffs, bool continuity_correction = false);
 // Cohen's d_z: mean difference over the standard deviation of differences.
 // NaN for fewer than 2 values; 0 when all differences are 0; +/-infinity when
 // all differences are the same non-zero value.
@@ -112,7 +126,9 @@ LiftIntervals BootstrapIndependentLift(std::span<const double> control, std::spa
 // statistic 0, p 1.
 TestResult WelchTTest(std::span<const double> a, std::span<const double> b);
 // Mann-Whitney U with average ranks for ties; normal approximation with tie
-// and continuity correction (as R's wilcox.test(a, b, exact = FALSE)).
+// and continuity correction at every size (as R's wilcox.test(a, b, exact =
+// FALSE) and scipy's mannwhitneyu(method="asymptotic"), which its default
+// uses unless a group has at most 8 values and there are no ties).
 // Statistic: U of a = rank sum of a - n_a(n_a + 1)/2. All values tied: p 1.
 TestResult MannWhitneyU(std::span<const double> a, std::span<const double> b);
 // Sample-ratio mismatch: chi-square goodness of fit of observed counts

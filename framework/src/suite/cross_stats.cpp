@@ -149,7 +149,7 @@ CrossDatasetStats CompareAcrossDatasets(const CrossDatasetInput& in) {
         pw.a_better += a_wins ? 1 : 0;
         pw.b_better += b_wins ? 1 : 0;
       }
-      const stats::TestResult w = stats::WilcoxonSignedRank(diffs);
+      const stats::TestResult w = stats::WilcoxonSignedRank(diffs, /*continuity_correction=*/true);
       pw.statistic = w.statistic;
       pw.p_value = w.p_value;
       pw.n = w.n;

@@ -127,7 +127,7 @@ void CheckPrimaryMetric(const SuiteSpec& suite, const SourceLocation& where) {
 std::string FileContentHash(const fs::path& file) {
   bool ok = false;
   const std::string text = ReadAll(file, ok);
-  return ok ? Hex(HashBytes(text.data(), text.size())) : "";
+  return ok ? Hex(Hash64(text.data(), text.size())) : "";
 }
 
 bool IsSuiteFile(const fs::path& file) {
@@ -149,7 +149,7 @@ SuiteSpec ParseSuiteString(std::string_view text, const fs::path& display_name,
   SuiteSpec suite;
   suite.source_file = display_name;
   suite.overrides = overrides;
-  suite.file_hash = Hex(HashBytes(text.data(), text.size()));
+  suite.file_hash = Hex(Hash64(text.data(), text.size()));
   if (const toml::key* unknown = experiment_internal::FirstUnknownKey(root, kSuiteTopLevel)) {
     std::vector<std::string> names(std::begin(kSuiteTopLevel), std::end(kSuiteTopLevel));
     std::string hint = DidYouMean(unknown->str(), names);

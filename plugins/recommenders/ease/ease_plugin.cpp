@@ -3,7 +3,7 @@
 #include "ease.h"
 #include "reclift/plugin.h"
 
-RECLIFT_RECOMMENDER_PLUGIN(reclift::recommenders::EaseRecommender, "ease", "1.0.0",
+RECLIFT_RECOMMENDER_PLUGIN(reclift::recommenders::EaseRecommender, "ease", "1.1.0",
                            "EASE (Steck 2019): closed-form item-item linear autoencoder",
                            reclift::recommenders::kEaseParams,
                            reclift::kCapScoreBatch | reclift::kCapScoreHistory)

@@ -2,6 +2,8 @@
 
 #include <tbb/task_arena.h>
 
+#include <Eigen/Cholesky>
+#include <Eigen/Core>
 #include <catch2/catch.hpp>
 #include <random>
 
@@ -90,7 +92,9 @@ TEST_CASE("ease batch, single and fold-in scores agree, and fits agree across th
   OwnedTrainData d = OwnedTrainData::FromTriplets(300, 150, triplets, false);
   auto fit_with = [&](int threads, EaseRecommender& ease) {
     tbb::task_arena arena(threads);
-    arena.execute([&] { REQUIRE(ease.Fit(d.view(), MakeParams({{"lambda", 10.0}}), Context{}).ok()); });
+    Context ctx;
+    ctx.num_threads = threads;  // OpenBLAS's threads too
+    arena.execute([&] { REQUIRE(ease.Fit(d.view(), MakeParams({{"lambda", 10.0}}), ctx).ok()); });
   };
   EaseRecommender one, two;
   fit_with(1, one);
@@ -120,16 +124,17 @@ TEST_CASE("ease batch, single and fold-in scores agree, and fits agree across th
 }
 
 TEST_CASE("ease refuses a catalogue above its memory budget, naming the parameter to raise", "[ease]") {
-  // 20000 items in float: 2 * 20000^2 * 4 bytes = 3.2e9 bytes = 2.98 GiB = 3051.8 MiB
+  // 20000 items in float: one matrix inverted in place, 20000^2 * 4 bytes =
+  // 1.6e9 bytes = 1.49 GiB = 1525.9 MiB; in double the double matrix and
+  // the float weights, 20000^2 * 12 bytes
   OwnedTrainData d = OwnedTrainData::FromTriplets(1, 20000, {{0, 0}}, false);
   EaseRecommender ease;
   const reclift::Status s = ease.Fit(d.view(), MakeParams({{"memory_budget_mb", int64_t{1024}}}), Context{});
   CHECK(s.code() == reclift::StatusCode::kInvalidArgument);
-  CHECK(
-      s.message() ==
-      "ease: 20000 items need two dense 20000 x 20000 float matrices, 2.98 GiB, more than memory_budget_mb = "
-      "1024; raise memory_budget_mb to at least 3052 or reduce the catalogue");
-  CHECK(EaseRecommender::RequiredBytes(20000, true) == 6400000000ull);
+  CHECK(s.message() ==
+        "ease: 20000 items need a dense 20000 x 20000 float matrix, 1.49 GiB, more than memory_budget_mb = "
+        "1024; raise memory_budget_mb to at least 1526 or reduce the catalogue");
+  CHECK(EaseRecommender::RequiredBytes(20000, true) == 4800000000ull);
 }
 
 TEST_CASE("ease refuses out-of-range ids with a clear message", "[ease]") {
@@ -143,4 +148,63 @@ TEST_CASE("ease refuses out-of-range ids with a clear message", "[ease]") {
   CHECK(ease.Score(4, items, out).message() == "ease: user id 4 is out of range (the model has 4 users)");
   CHECK(ease.ScoreHistory(items, {}, std::vector<uint32_t>{0}, out).message() ==
         "ease: history item id 3 is out of range (the model has 3 items)");
+}
+
+TEST_CASE("ease's tiled LAPACK inverse matches Eigen in double and is the same for any thread count",
+          "[ease]") {
+  // Reference: G = X^T X + lambda I built densely, P = G^-1 by Eigen's LLT in
+  // double, B_ij = -P_ij / P_jj. float must agree to 1e-4 (the bar for the
+  // switch from Eigen to LAPACK).
+  const uint32_t users = 500, items = 700;  // 3 x 3 tiles of 256
+  std::mt19937_64 rng(11);
+  std::vector<Triplet> triplets;
+  Eigen::MatrixXd x = Eigen::MatrixXd::Zero(users, items);
+  for (uint32_t u = 0; u < users; ++u) {
+    for (uint32_t i = 0; i < items; ++i) {
+      const double p = (i % 7 == u % 7) ? 0.2 : 0.03;
+      if (std::bernoulli_distribution(p)(rng)) {
+        triplets.push_back({u, i, 1.f});
+        x(u, i) = 1;
+      }
+    }
+  }
+  const double lambda = 20;
+  Eigen::MatrixXd g = x.transpose() * x;
+  g.diagonal().array() += lambda;
+  const Eigen::MatrixXd p = g.llt().solve(Eigen::MatrixXd::Identity(items, items));
+  OwnedTrainData d = OwnedTrainData::FromTriplets(users, items, triplets, false);
+  for (const std::string precision : {"float", "double"}) {
+    INFO(precision);
+    EaseRecommender ease;
+    Context ctx;
+    ctx.num_threads = 2;
+    REQUIRE(ease.Fit(d.view(), MakeParams({{"lambda", lambda}, {"precision", precision}}), ctx).ok());
+    double worst = 0;
+    for (uint32_t i = 0; i < items; ++i) {
+      for (uint32_t j = 0; j < items; ++j) {
+        const double expected = i == j ? 0.0 : -p(i, j) / p(j, j);
+        worst = std::max(worst, std::fabs(ease.weight(i, j) - expected));
+      }
+    }
+    // float weights are stored either way: 1e-9 is below float's resolution
+    // of these weights (|B| < 1), so double is checked to 1e-7
+    CHECK(worst < (precision == "float" ? 1e-4 : 1e-7));
+
+    // 1, 2 and 3 threads: the same weights, bit for bit
+    for (int threads : {1, 3}) {
+      EaseRecommender other;
+      tbb::task_arena arena(threads);
+      Context other_ctx;
+      other_ctx.num_threads = threads;
+      arena.execute([&] {
+        REQUIRE(
+            other.Fit(d.view(), MakeParams({{"lambda", lambda}, {"precision", precision}}), other_ctx).ok());
+      });
+      bool identical = true;
+      for (uint32_t i = 0; i < items; ++i)
+        for (uint32_t j = 0; j < items; ++j) identical = identical && other.weight(i, j) == ease.weight(i, j);
+      INFO("threads " << threads);
+      CHECK(identical);
+    }
+  }
 }
