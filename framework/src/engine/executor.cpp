@@ -234,7 +234,12 @@ CellResult WorkerPool::Collect(const Running& run, int status, const rusage& usa
     std::ostringstream msg;
     msg << "timed out after " << task.timeout_seconds << " s (cell_timeout)" << where;
     f.error = msg.str();
-  } else if (exited && WIFEXITED(status) && WEXITSTATUS(status) == kWorkerExitMemory) {
+  } else if (exited && WIFEXITED(status) &&
+             (WEXITSTATUS(status) == kWorkerExitMemory ||
+              (task.memory_mb > 0 &&
+               ReadSmall(files.err, 1 << 16).find("out of memory") != std::string::npos))) {
+    // our new-handler's exit, or an allocator that reports running out
+    // under the limit itself (AddressSanitizer's does)
     f.failure = "memory";
     f.error = "exceeded cell_memory_mb = " + std::to_string(task.memory_mb) + where;
   } else if (exited && WIFSIGNALED(status)) {

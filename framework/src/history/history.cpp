@@ -98,14 +98,21 @@ class Db {
                   "`reclift history --rebuild` indexes existing run folders)");
     }
     const int flags = create ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE : SQLITE_OPEN_READONLY;
-    if (sqlite3_open_v2(path.string().c_str(), &db_, flags, nullptr) != SQLITE_OK) Fail("cannot open");
-    sqlite3_busy_timeout(db_, BusyTimeoutMs());
-    if (create) {
-      Exec("PRAGMA journal_mode=WAL");
-      Exec(kSchema);
-      Exec("INSERT OR IGNORE INTO meta VALUES('schema_version', '" + std::to_string(kSchemaVersion) + "')");
-    } else {
-      Exec("SELECT count(*) FROM runs");  // a foreign or corrupt file fails here, clearly
+    try {
+      // sqlite3_open_v2 gives a handle even when it fails: it must be closed
+      if (sqlite3_open_v2(path.string().c_str(), &db_, flags, nullptr) != SQLITE_OK) Fail("cannot open");
+      sqlite3_busy_timeout(db_, BusyTimeoutMs());
+      if (create) {
+        Exec("PRAGMA journal_mode=WAL");
+        Exec(kSchema);
+        Exec("INSERT OR IGNORE INTO meta VALUES('schema_version', '" + std::to_string(kSchemaVersion) + "')");
+      } else {
+        Exec("SELECT count(*) FROM runs");  // a foreign or corrupt file fails here, clearly
+      }
+    } catch (...) {
+      sqlite3_close(db_);  // the destructor does not run for a constructor that throws
+      db_ = nullptr;
+      throw;
     }
   }
   ~Db() { sqlite3_close(db_); }
