@@ -112,6 +112,56 @@ nlohmann::json DatasetParts(const nlohmann::json& resolved_dataset) {
   return j;
 }
 
+// The repetitions, their split groups and one cell per repetition and arm.
+void PlanCells(const ExperimentSpec& spec, const std::vector<nlohmann::json>& arm_parts,
+               const nlohmann::json& evaluation, ExperimentPlan& plan) {
+  plan.repetitions = ExperimentCells(spec);
+  std::map<std::pair<int, int>, size_t> group_index;
+  for (const Cell& c : plan.repetitions) {
+    auto [it, fresh] = group_index.try_emplace({c.split_repeat, c.fold}, plan.groups.size());
+    if (fresh) {
+      SplitGroup g{c.split_repeat, c.fold, spec.split};
+      g.split.seed = spec.split.seed + static_cast<uint64_t>(c.split_repeat);
+      g.split.fold = c.fold;
+      plan.groups.push_back(g);
+    }
+    plan.group_of.push_back(it->second);
+  }
+  const nlohmann::json resolved_split =
+      spec.resolved.contains("split") ? spec.resolved["split"] : nlohmann::json{};
+  const nlohmann::json dataset =
+      spec.resolved.contains("dataset") ? DatasetParts(spec.resolved["dataset"]) : nlohmann::json{};
+  const bool bucketed = spec.ab.assignment == "bucketed";
+  for (size_t r = 0; r < plan.repetitions.size(); ++r) {
+    const Cell& rep = plan.repetitions[r];
+    const SplitGroup& g = plan.groups[plan.group_of[r]];
+    for (size_t a = 0; a < spec.arms.size(); ++a) {
+      PlannedCell cell;
+      cell.repetition = r;
+      cell.group = plan.group_of[r];
+      cell.arm = a;
+      cell.label = "arm " + spec.arms[a].name + ", split " + std::to_string(rep.split_repeat) + " fold " +
+                   std::to_string(rep.fold) + " seed " + std::to_string(rep.seed);
+      cell.key_parts = {{"format", kCellFormat},
+                        {"slot",
+                         {{"arm", spec.arms[a].name},
+                          {"split_repeat", rep.split_repeat},
+                          {"fold", rep.fold},
+                          {"seed", rep.seed}}},
+                        {"arm", arm_parts[a]},
+                        {"dataset", dataset},
+                        {"split", SplitParts(resolved_split, g)},
+                        {"evaluation", evaluation},
+                        {"seed", rep.seed}};
+      if (bucketed) {
+        cell.key_parts["assignment"] = {
+            {"bucket", a}, {"arms", spec.arms.size()}, {"weights", spec.ab.weights}, {"seed", spec.seed}};
+      }
+      plan.cells.push_back(std::move(cell));
+    }
+  }
+}
+
 }  // namespace
 
 std::string JsonHash(const nlohmann::json& j) {
@@ -199,51 +249,7 @@ ExperimentPlan MakePlan(const ExperimentSpec& spec, const PluginRegistry& regist
     plan.arm_plugins.emplace_back(files.begin(), files.end());
   }
 
-  plan.repetitions = ExperimentCells(spec);
-  std::map<std::pair<int, int>, size_t> group_index;
-  for (const Cell& c : plan.repetitions) {
-    auto [it, fresh] = group_index.try_emplace({c.split_repeat, c.fold}, plan.groups.size());
-    if (fresh) {
-      SplitGroup g{c.split_repeat, c.fold, spec.split};
-      g.split.seed = spec.split.seed + static_cast<uint64_t>(c.split_repeat);
-      g.split.fold = c.fold;
-      plan.groups.push_back(g);
-    }
-    plan.group_of.push_back(it->second);
-  }
-  const nlohmann::json resolved_split =
-      spec.resolved.contains("split") ? spec.resolved["split"] : nlohmann::json{};
-  const nlohmann::json dataset =
-      spec.resolved.contains("dataset") ? DatasetParts(spec.resolved["dataset"]) : nlohmann::json{};
-  const bool bucketed = spec.ab.assignment == "bucketed";
-  for (size_t r = 0; r < plan.repetitions.size(); ++r) {
-    const Cell& rep = plan.repetitions[r];
-    const SplitGroup& g = plan.groups[plan.group_of[r]];
-    for (size_t a = 0; a < spec.arms.size(); ++a) {
-      PlannedCell cell;
-      cell.repetition = r;
-      cell.group = plan.group_of[r];
-      cell.arm = a;
-      cell.label = "arm " + spec.arms[a].name + ", split " + std::to_string(rep.split_repeat) + " fold " +
-                   std::to_string(rep.fold) + " seed " + std::to_string(rep.seed);
-      cell.key_parts = {{"format", kCellFormat},
-                        {"slot",
-                         {{"arm", spec.arms[a].name},
-                          {"split_repeat", rep.split_repeat},
-                          {"fold", rep.fold},
-                          {"seed", rep.seed}}},
-                        {"arm", arm_parts[a]},
-                        {"dataset", dataset},
-                        {"split", SplitParts(resolved_split, g)},
-                        {"evaluation", evaluation},
-                        {"seed", rep.seed}};
-      if (bucketed) {
-        cell.key_parts["assignment"] = {
-            {"bucket", a}, {"arms", spec.arms.size()}, {"weights", spec.ab.weights}, {"seed", spec.seed}};
-      }
-      plan.cells.push_back(std::move(cell));
-    }
-  }
+  PlanCells(spec, arm_parts, evaluation, plan);
   return plan;
 }
 

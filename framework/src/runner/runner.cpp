@@ -212,6 +212,43 @@ void RepetitionsJson(const RunEnv& env, const std::vector<RepetitionAnalysis>& a
   }
 }
 
+// What the cells of a run add to its log and counts.
+struct CellSummary {
+  nlohmann::json log = nlohmann::json::array();  // failures, and the main repetition's plugin warnings
+  std::set<size_t> failed_arms;                  // arms with a failed cell
+  size_t computed = 0, reused = 0;
+};
+
+CellSummary SummariseCells(const engine::ExperimentPlan& plan,
+                           const std::vector<engine::CellResult>& results) {
+  CellSummary out;
+  for (size_t i = 0; i < plan.cells.size(); ++i) {
+    const engine::CellResult& r = results[i];
+    (r.reused ? out.reused : out.computed)++;
+    if (!r.ok) {
+      out.failed_arms.insert(plan.cells[i].arm);
+      out.log.push_back("cell " + r.label + " failed: " + r.error);
+    }
+    if (plan.cells[i].repetition == 0) {
+      for (const auto& line : r.log) out.log.push_back(line);
+    }
+  }
+  return out;
+}
+
+nlohmann::json AbJson(const ExperimentSpec& spec, const RepetitionAnalysis& a) {
+  return {{"control", spec.arms[a.control].name},
+          {"primary_metric", a.primary},
+          {"assignment", spec.ab.assignment},
+          {"alpha", spec.ab.alpha},
+          {"correction", spec.ab.correction},
+          {"bootstrap_samples", spec.ab.bootstrap_samples},
+          {"power", spec.ab.power},
+          {"sample_ratio", a.sample_ratio},
+          {"comparisons", a.comparisons},
+          {"warnings", a.ab_warnings}};
+}
+
 void WriteTrec(const RunEnv& env, const Dataset& data, const PreparedGroup& main,
                const std::vector<const engine::CellResult*>& arms, const fs::path& run_dir, RunOutcome& out) {
   const fs::path trec_dir = run_dir / "trec";
@@ -312,36 +349,17 @@ RunOutcome RunExperiment(const ExperimentSpec& file_spec, const PluginRegistry& 
 
   // write
   RunOutcome outcome;
-  nlohmann::json log = nlohmann::json::array();
-  std::set<size_t> failed_arms;
-  for (size_t i = 0; i < plan.cells.size(); ++i) {
-    const engine::CellResult& r = results[i];
-    (r.reused ? outcome.cells_reused : outcome.cells_computed)++;
-    if (!r.ok) {
-      failed_arms.insert(plan.cells[i].arm);
-      log.push_back("cell " + r.label + " failed: " + r.error);
-    }
-    if (plan.cells[i].repetition == 0) {
-      for (const auto& line : r.log) log.push_back(line);
-    }
-  }
+  const CellSummary cells = SummariseCells(plan, results);
+  outcome.cells_computed = cells.computed;
+  outcome.cells_reused = cells.reused;
   nlohmann::json doc = HeaderJson(env, loaded, main, started_at);
   doc["arms"] = analyses[0].arms;
-  doc["ab"] = {{"control", spec.arms[analyses[0].control].name},
-               {"primary_metric", analyses[0].primary},
-               {"assignment", spec.ab.assignment},
-               {"alpha", spec.ab.alpha},
-               {"correction", spec.ab.correction},
-               {"bootstrap_samples", spec.ab.bootstrap_samples},
-               {"power", spec.ab.power},
-               {"sample_ratio", analyses[0].sample_ratio},
-               {"comparisons", analyses[0].comparisons},
-               {"warnings", analyses[0].ab_warnings}};
+  doc["ab"] = AbJson(spec, analyses[0]);
   RepetitionsJson(env, analyses, doc);
   doc["tuning"] = tuning_section;
   doc["per_user"] = PerUserJson(env, data, main, main_arms);
   doc["warnings"] = warnings;
-  doc["log"] = log;
+  doc["log"] = cells.log;
   for (const auto& [key, section] : scenario_sections.items()) doc[key] = section;
   doc["experiment"]["engine"] = {{"isolation", exec.isolation},
                                  {"parallel_cells", exec.parallel},
@@ -359,13 +377,13 @@ RunOutcome RunExperiment(const ExperimentSpec& file_spec, const PluginRegistry& 
   if (spec.evaluation.export_trec && spec.ab.assignment != "bucketed") {
     WriteTrec(env, data, main, main_arms, outcome.run_dir, outcome);
   }
-  if (failed_arms.empty()) {
+  if (cells.failed_arms.empty()) {
     std::error_code ec;
     fs::remove_all(folder.splits(), ec);
   }
   outcome.results_file = outcome.run_dir / "results.json";
   outcome.results = std::move(doc);
-  outcome.failed_arms = static_cast<int>(failed_arms.size());
+  outcome.failed_arms = static_cast<int>(cells.failed_arms.size());
   return outcome;
 }
 
