@@ -127,6 +127,21 @@ void WriteCellResult(const fs::path& file, const CellResult& r) {
   WriteFileAtomic(file, w.data());
 }
 
+std::optional<nlohmann::json> ReadCellHeader(const fs::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  char magic[8];
+  uint64_t length = 0;
+  if (!in.read(magic, sizeof magic) || std::string_view(magic, 8) != kCellMagic ||
+      !in.read(reinterpret_cast<char*>(&length), sizeof length) || length > (uint64_t{1} << 30)) {
+    return std::nullopt;
+  }
+  std::string text(length, '\0');
+  if (!in.read(text.data(), static_cast<std::streamsize>(length))) return std::nullopt;
+  nlohmann::json head = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (!head.is_object()) return std::nullopt;
+  return head;
+}
+
 std::optional<CellResult> ReadCellResult(const fs::path& file) {
   std::ifstream in(file, std::ios::binary);
   if (!in) return std::nullopt;

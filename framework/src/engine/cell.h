@@ -88,5 +88,8 @@ struct CellInputs {
 void WriteCellResult(const std::filesystem::path& file, const CellResult& result);
 // Reads a result; nullopt when the file is missing, truncated or not one.
 std::optional<CellResult> ReadCellResult(const std::filesystem::path& file);
+// Reads only a result's JSON header (key, status, key parts, ...), not its
+// per-user values: what scanning a store needs. Nullopt as above.
+std::optional<nlohmann::json> ReadCellHeader(const std::filesystem::path& file);
 
 }  // namespace reclift::host::engine

@@ -99,9 +99,9 @@ std::map<std::string, StoredCell> ScanCellStore(const fs::path& cells_dir) {
   std::error_code ec;
   for (const auto& entry : fs::directory_iterator(cells_dir, ec)) {
     if (entry.path().extension() != ".cell") continue;
-    auto r = ReadCellResult(entry.path());
-    if (!r) continue;
-    out[entry.path().stem().string()] = {entry.path(), r->key_parts, r->ok};
+    const auto head = ReadCellHeader(entry.path());  // the per-user values are read when reused
+    if (!head || !head->contains("key_parts") || !head->contains("ok")) continue;
+    out[entry.path().stem().string()] = {entry.path(), (*head)["key_parts"], (*head)["ok"].get<bool>()};
   }
   return out;
 }
