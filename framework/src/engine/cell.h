@@ -42,7 +42,7 @@ struct CellTask {
   std::filesystem::path split_file;            // the group's binary split (process isolation)
   std::vector<std::filesystem::path> plugins;  // library files the cell needs
   nlohmann::json key_parts;                    // what the key was made of (for "why recomputed")
-  double cost = 0;  // a rough estimate of its work, for scheduling (largest first)
+  double cost = 0;                             // a rough estimate of its work, for scheduling (largest first)
 };
 
 nlohmann::json TaskToJson(const CellTask& task);

@@ -169,6 +169,28 @@ std::string JsonHash(const nlohmann::json& j) {
   return Hex128(XXH3_128bits(text.data(), text.size()));
 }
 
+std::string CellDataHash(const CellData& cell) {
+  XXH3_state_t* state = XXH3_createState();
+  XXH3_128bits_reset(state);
+  auto put = [&](const auto& span) {
+    XXH3_128bits_update(state, span.data(), span.size() * sizeof(span[0]));
+  };
+  const TrainData& t = cell.train.view();
+  put(t.by_user.indptr);
+  put(t.by_user.indices);
+  put(t.by_user.values);
+  put(t.by_user.timestamps);
+  for (const UserTest& u : cell.users) {
+    XXH3_128bits_update(state, &u.user, sizeof u.user);
+    put(u.items);
+    put(u.relevant);
+    put(u.gains);
+  }
+  const std::string hash = Hex128(XXH3_128bits_digest(state));
+  XXH3_freeState(state);
+  return hash;
+}
+
 std::string FileHash(const fs::path& file) {
   static std::mutex mutex;
   static std::map<std::string, std::pair<std::string, std::string>> cache;  // path -> (stamp, hash)

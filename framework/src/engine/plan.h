@@ -24,6 +24,7 @@
 #include "experiment/spec.h"
 #include "plugin_host/registry.h"
 #include "reclift/evaluator.h"
+#include "runner/cell_data.h"
 #include "runner/repeats.h"
 
 namespace reclift::host::engine {
@@ -74,6 +75,9 @@ void SealKeys(ExperimentPlan& plan, const std::string& dataset_fingerprint);
 // The hex XXH3-128 of a file's bytes ("" when unreadable); cached per path,
 // size and modification time.
 std::string FileHash(const std::filesystem::path& file);
+// The hex XXH3-128 of a cell's data (its training CSR, the evaluated users
+// with their test items and gains): what a tuning trial is fitted and scored on.
+std::string CellDataHash(const CellData& cell);
 // The hex XXH3-128 of a JSON document's compact text.
 std::string JsonHash(const nlohmann::json& j);
 

@@ -22,12 +22,6 @@ std::string Stamp() {
   return buf;
 }
 
-std::string HostName() {
-  char buf[256] = {0};
-  ::gethostname(buf, sizeof buf - 1);
-  return buf;
-}
-
 int TakeLock(const fs::path& dir) {
   const fs::path file = dir / ".lock";
   const int fd = ::open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
@@ -48,6 +42,12 @@ int TakeLock(const fs::path& dir) {
 }
 
 }  // namespace
+
+std::string HostName() {
+  char buf[256] = {0};
+  ::gethostname(buf, sizeof buf - 1);
+  return buf;
+}
 
 RunFolder::RunFolder(fs::path dir) : dir_(std::move(dir)) {}
 

@@ -43,6 +43,9 @@ struct StoredCell {
 };
 std::map<std::string, StoredCell> ScanCellStore(const std::filesystem::path& cells_dir);
 
+// This machine's host name, for results and lock files.
+std::string HostName();
+
 // reports/<name>/latest -> <timestamp>, replaced atomically.
 void PointLatest(const std::filesystem::path& run_dir);
 

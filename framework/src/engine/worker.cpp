@@ -19,6 +19,7 @@
 
 #include "engine/execute_cell.h"
 #include "engine/executor.h"
+#include "engine/run_folder.h"
 #include "engine/split_file.h"
 
 namespace reclift::host::engine {
@@ -103,12 +104,6 @@ void LimitMemory(size_t megabytes, tbb::task_arena& arena) {
   rlimit rl{limit, limit};
   ::setrlimit(RLIMIT_AS, &rl);
   std::set_new_handler(OutOfMemory);
-}
-
-std::string HostName() {
-  char buf[256] = {0};
-  ::gethostname(buf, sizeof buf - 1);
-  return buf;
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 // values.
 #include <cmath>
 
+#include "runner/metric_set.h"
 #include "runner/stages.h"
 
 namespace reclift::host {
@@ -72,22 +73,10 @@ nlohmann::json ArmJson(const RunEnv& env, const PreparedGroup& g, size_t a, cons
 
 std::vector<double> ColumnMeans(const engine::CellResult& r, const std::vector<MetricColumn>& columns,
                                 size_t num_users) {
-  const size_t nc = columns.size();
-  std::vector<double> means(nc, NAN);
+  std::vector<double> means(columns.size(), NAN);
   if (!r.ok) return means;
-  for (size_t c = 0; c < nc; ++c) {
-    if (columns[c].aggregation == Aggregation::kListLevel) {
-      means[c] = r.list_values[c];
-      continue;
-    }
-    double sum = 0;
-    size_t n = 0;
-    for (size_t u = 0; u < num_users; ++u) {
-      const double v = r.values[u * nc + c];
-      if (!std::isnan(v)) sum += v, ++n;
-    }
-    means[c] = n > 0 ? sum / static_cast<double>(n) : NAN;
-  }
+  for (size_t c = 0; c < columns.size(); ++c)
+    means[c] = ColumnMean(columns, c, r.values, r.list_values, num_users);
   return means;
 }
 

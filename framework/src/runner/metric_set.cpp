@@ -12,6 +12,18 @@
 
 namespace reclift::host {
 
+double ColumnMean(const std::vector<MetricColumn>& columns, size_t column, std::span<const double> values,
+                  std::span<const double> list_values, size_t users) {
+  if (columns[column].aggregation == Aggregation::kListLevel) return list_values[column];
+  double sum = 0;
+  size_t n = 0;
+  for (size_t u = 0; u < users; ++u) {
+    const double v = values[u * columns.size() + column];
+    if (!std::isnan(v)) sum += v, ++n;
+  }
+  return n > 0 ? sum / static_cast<double>(n) : NAN;
+}
+
 MetricSet::MetricSet(const PluginRegistry& registry, const EvaluationSpec& spec, uint32_t num_users,
                      uint32_t num_items, std::vector<float> item_popularity, const ItemFeaturesView* features)
     : ks_(spec.ks), popularity_(std::move(item_popularity)) {

@@ -13,6 +13,11 @@
 
 namespace reclift::host {
 
+// The mean of `column` over users (users x columns.size() `values`, NaN
+// skipped), or its list-level value for a list-level column.
+double ColumnMean(const std::vector<MetricColumn>& columns, size_t column, std::span<const double> values,
+                  std::span<const double> list_values, size_t users);
+
 class MetricSet {
  public:
   // Creates and configures every evaluator of `spec` (default: "ranking")

@@ -1,6 +1,5 @@
 // Tuning trials as cells of the execution engine (see runner/stages.h).
 #include <spdlog/spdlog.h>
-#include <xxhash.h>
 
 #include <cmath>
 #include <memory>
@@ -8,6 +7,7 @@
 #include "engine/executor.h"
 #include "engine/split_file.h"
 #include "runner/arm.h"
+#include "runner/metric_set.h"
 #include "runner/stages.h"
 #include "util/error.h"
 
@@ -15,48 +15,9 @@ namespace reclift::host {
 namespace fs = std::filesystem;
 namespace {
 
-// The content hash of a cell's data: what its trials are fitted and scored on.
-std::string CellDataHash(const CellData& cell) {
-  XXH3_state_t* state = XXH3_createState();
-  XXH3_128bits_reset(state);
-  auto put = [&](const auto& span) {
-    XXH3_128bits_update(state, span.data(), span.size() * sizeof(span[0]));
-  };
-  const TrainData& t = cell.train.view();
-  put(t.by_user.indptr);
-  put(t.by_user.indices);
-  put(t.by_user.values);
-  put(t.by_user.timestamps);
-  for (const UserTest& u : cell.users) {
-    XXH3_128bits_update(state, &u.user, sizeof u.user);
-    put(u.items);
-    put(u.relevant);
-    put(u.gains);
-  }
-  const XXH128_hash_t h = XXH3_128bits_digest(state);
-  XXH3_freeState(state);
-  char buf[33];
-  std::snprintf(buf, sizeof buf, "%016llx%016llx", static_cast<unsigned long long>(h.high64),
-                static_cast<unsigned long long>(h.low64));
-  return buf;
-}
-
-double ColumnMean(const engine::CellResult& r, const std::vector<MetricColumn>& columns, size_t column,
-                  size_t users) {
-  if (columns[column].aggregation == Aggregation::kListLevel) return r.list_values[column];
-  double sum = 0;
-  size_t n = 0;
-  for (size_t u = 0; u < users; ++u) {
-    const double v = r.values[u * columns.size() + column];
-    if (!std::isnan(v)) sum += v, ++n;
-  }
-  return n > 0 ? sum / static_cast<double>(n) : NAN;
-}
-
 struct TrialBatch {
   std::vector<engine::CellTask> tasks;
   std::vector<size_t> request_of;  // per task
-  std::vector<engine::CellResult> results;
 };
 
 engine::CellTask TrialTask(const RunEnv& env, const TrialRequest& request, const std::string& data_hash,
@@ -99,7 +60,7 @@ TrialRunnerFactory TrialCellRunners(const RunEnv& env, const engine::RunFolder& 
                                     const std::map<std::string, engine::StoredCell>& store,
                                     const ExecuteOptions& options, TrialCellCounts& counts) {
   return [&env, &folder, &store, options, &counts](const CellData& cell) -> TrialRunner {
-    const std::string data_hash = CellDataHash(cell);
+    const std::string data_hash = engine::CellDataHash(cell);
     const bool isolated = options.isolation != "none";
     const fs::path split_file = folder.splits() / ("validation-" + data_hash.substr(0, 16) + ".bin");
     if (isolated) {
@@ -172,7 +133,7 @@ TrialRunnerFactory TrialCellRunners(const RunEnv& env, const engine::RunFolder& 
           out.value = NAN;
           out.error = "no metric column '" + requests[i].metric + "'";
         } else {
-          out.value = ColumnMean(r, env.plan.columns, column, cell.users.size());
+          out.value = ColumnMean(env.plan.columns, column, r.values, r.list_values, cell.users.size());
           out.ok = std::isfinite(out.value);
           if (!out.ok) out.error = "the validation metric is not a finite number";
         }

@@ -33,19 +33,6 @@ const ArmSpec& FindArm(const ExperimentSpec& spec, const std::string& name) {
   throw Error("trial request for an unknown arm '" + name + "'");
 }
 
-// The mean of `column` over users (or its list-level value).
-double ColumnValue(const MetricSet& metrics, size_t column, const std::vector<double>& values,
-                   const std::vector<double>& list_values, size_t users) {
-  if (metrics.columns()[column].aggregation == Aggregation::kListLevel) return list_values[column];
-  double sum = 0;
-  size_t n = 0;
-  for (size_t u = 0; u < users; ++u) {
-    const double v = values[u * metrics.size() + column];
-    if (!std::isnan(v)) sum += v, ++n;
-  }
-  return n > 0 ? sum / static_cast<double>(n) : NAN;
-}
-
 size_t ColumnIndex(const MetricSet& metrics, const std::string& name) {
   for (size_t c = 0; c < metrics.size(); ++c) {
     if (metrics.columns()[c].name == name) return c;
@@ -84,7 +71,7 @@ TrialRunner MakeInProcessTrialRunner(const ExperimentSpec& spec, const PluginReg
         const Status s =
             metrics.Evaluate(EvalInputs(validation_cell.users, ranked), arena, values, list_values);
         if (!s.ok()) throw Error("evaluation failed: " + s.ToString());
-        out.value = ColumnValue(metrics, column, values, list_values, validation_cell.users.size());
+        out.value = ColumnMean(metrics.columns(), column, values, list_values, validation_cell.users.size());
         out.ok = std::isfinite(out.value);
         if (!out.ok) out.error = "the validation metric is not a finite number";
       } catch (const std::exception& e) {
